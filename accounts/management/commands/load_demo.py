@@ -1,0 +1,17 @@
+"""`python manage.py load_demo`: demo accounts and data for a first run (idempotent)."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import demo_users_load
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts and sample data; running it again resets them."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = demo_users_load()
+        self.stdout.write(self.style.SUCCESS("Demo accounts (username / password / role):"))
+        for username, password, role in users:
+            self.stdout.write(f"  {username:<10} {password:<16} {role}")

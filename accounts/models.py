@@ -1,0 +1,75 @@
+"""The user model: Django's user plus a role that drives every authorization decision."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Role(models.TextChoices):
+    USER = "user", "User"
+    MODERATOR = "moderator", "Moderator"
+    ADMIN = "admin", "Admin"
+
+
+class UserManager(DjangoUserManager):
+    """`createsuperuser` makes an `admin`; emails are stored lower-cased."""
+
+    @classmethod
+    def normalize_email(cls, email):
+        return (email or "").strip().lower()
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields["role"] = Role.ADMIN
+        return super().create_superuser(username, email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """
+    A user of the API.
+
+    `role` is the single source of truth: `is_staff` and `is_superuser` are derived from it
+    on every save (an `admin` is a superuser in the Django admin, nobody else is staff),
+    and a check constraint keeps bulk updates from breaking that rule.
+    """
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER, db_index=True)
+    email = models.EmailField("email address")
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="accounts_user_role_valid"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role=Role.ADMIN, is_staff=True, is_superuser=True)
+                    | (~models.Q(role=Role.ADMIN) & models.Q(is_staff=False, is_superuser=False))
+                ),
+                name="accounts_user_staff_matches_role",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.email = UserManager.normalize_email(self.email)
+        self.is_staff = self.is_superuser = self.role == Role.ADMIN
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role == Role.MODERATOR

@@ -1,0 +1,12 @@
+"""Every route of the API's version 1, in one place."""
+
+from django.urls import include, path
+
+from config.health import HealthView
+
+urlpatterns = [
+    path("health/", HealthView.as_view(), name="health"),
+    path("", include("accounts.urls")),
+    path("", include("posts.urls")),
+    path("", include("products.urls")),
+]

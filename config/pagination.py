@@ -1,0 +1,25 @@
+"""The API's page-number pagination: 20 by default, `?page_size=` up to 100."""
+
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+
+INVALID_PAGE_SIZE = "page_size must be a positive whole number."
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """Page-number pagination that rejects a malformed `page_size` and clamps a large one."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: [INVALID_PAGE_SIZE]}, code="invalid")
+        return min(size, self.max_page_size)

@@ -1,0 +1,48 @@
+"""Test-only routes that exercise the API's global configuration (parsers, errors, pagination)."""
+
+from django.urls import include, path
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+
+
+class EchoView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        return Response(request.data)
+
+
+class CrashView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        raise RuntimeError("secret internal detail")
+
+
+class UserRowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username"]
+
+
+class UserRowList(generics.ListAPIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    queryset = User.objects.order_by("id")
+    serializer_class = UserRowSerializer
+
+
+urlpatterns = [
+    path("api/test/echo/", EchoView.as_view()),
+    path("api/test/crash/", CrashView.as_view()),
+    path("api/test/users/", UserRowList.as_view()),
+    path("", include("config.urls")),
+]
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
