@@ -39,7 +39,5 @@ class HealthView(APIView):
                 cursor.fetchone()
         except DatabaseError as exc:
             logger.error("health check: database unreachable: %s", exc)
-            return Response(
-                {"status": "error", "database": "error"}, status=status.HTTP_503_SERVICE_UNAVAILABLE
-            )
+            return Response({"status": "error", "database": "error"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response({"status": "ok", "database": "ok"})
