@@ -19,6 +19,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+# One secret for every process this module starts, so tokens minted by one are valid in another.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 
 
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -27,7 +29,7 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_DEBUG": "False",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        "DJANGO_SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database_url,
         "DJANGO_SECURE_SSL_REDIRECT": "False",
         # Benchmarks measure the app, not the throttle.

@@ -2,16 +2,19 @@
 
 from django.urls import include, path
 from rest_framework import generics, serializers
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from config.parsers import JSONParser
 
 
 class EchoView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser]
 
     def post(self, request):
         return Response(request.data)
@@ -35,6 +38,7 @@ class UserRowList(generics.ListAPIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     queryset = User.objects.order_by("id")
+    search_fields = ["username"]
     serializer_class = UserRowSerializer
 
 

@@ -1,0 +1,93 @@
+"""Swagger UI, ReDoc and the Django admin in a real browser, against gunicorn with debug off."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD
+from e2e.browser import chromium_page
+
+pytestmark = pytest.mark.e2e
+
+
+def assert_page_stayed_local(log) -> None:
+    assert log.requests, "the page made no request at all"
+    assert log.outside() == [], f"requests left 127.0.0.1: {log.outside()}"
+    assert log.console_errors == [], f"console errors: {log.console_errors}"
+
+
+def test_swagger_ui_renders_every_tag_and_tries_out_me_with_a_token(server, artifacts_dir):
+    status, schema = server.request("GET", "/api/schema/?format=json")
+    assert status == 200
+    tags = {tag for item in schema["paths"].values() for op in item.values() for tag in op.get("tags", [])}
+    token = server.login("user", DEMO_PASSWORD)
+
+    with chromium_page() as (page, log):
+        page.goto(f"{server.url}/api/docs/")
+        page.wait_for_selector("h3.opblock-tag")
+        rendered = set(page.locator("h3.opblock-tag").evaluate_all("els => els.map(e => e.dataset.tag)"))
+        assert tags <= rendered, f"tags missing from Swagger UI: {tags - rendered}"
+
+        page.click("button.authorize")
+        page.locator(".auth-container input").first.fill(token)
+        page.click(".auth-btn-wrapper button.authorize")
+        page.click(".auth-btn-wrapper button.btn-done")
+
+        operation = page.locator(".opblock-get", has=page.locator('[data-path="/api/v1/auth/me/"]')).first
+        operation.locator(".opblock-summary").click()
+        operation.locator("button.try-out__btn").click()
+        operation.locator("button.execute").click()
+        status_cell = operation.locator(".live-responses-table .response-col_status").first
+        status_cell.wait_for()
+        assert status_cell.inner_text().strip() == "200"
+        body = operation.locator(".live-responses-table .response-col_description pre").first.inner_text()
+        assert '"username": "user"' in body
+        page.screenshot(path=artifacts_dir / "swagger-ui.png", full_page=False)
+
+    assert_page_stayed_local(log)
+
+
+def test_redoc_renders(server, artifacts_dir):
+    with chromium_page() as (page, log):
+        page.goto(f"{server.url}/api/redoc/")
+        page.wait_for_selector(".api-content")
+        assert page.locator("h1").first.inner_text().startswith("Django API")
+        assert page.locator("li[data-item-id^='tag/']").count() >= 1
+        page.screenshot(path=artifacts_dir / "redoc.png")
+    assert_page_stayed_local(log)
+
+
+def test_admin_changes_a_price_in_the_list_and_the_api_sees_it(server, artifacts_dir):
+    admin_token = server.login("admin", DEMO_PASSWORD)
+    with chromium_page() as (page, log):
+        page.goto(f"{server.url}/admin/login/")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(re.compile(r".*/admin/$"))
+
+        page.goto(f"{server.url}/admin/products/product/")
+        product_id = page.locator("input[name='form-0-id']").input_value()
+        old_price = Decimal(page.locator("input[name='form-0-price']").input_value())
+        new_price = old_price + Decimal("1.25")
+        page.fill("input[name='form-0-price']", str(new_price))
+        page.click("input[name='_save']")
+        page.wait_for_selector(".messagelist .success")
+        page.screenshot(path=artifacts_dir / "admin-products.png")
+
+        status, product = server.request("GET", f"/api/v1/products/{product_id}/", token=admin_token)
+        assert status == 200
+        assert product["price"] == f"{new_price:.2f}"
+
+        status, feed = server.request("GET", "/api/v1/posts/?ordering=-score", token=admin_token)
+        assert status == 200
+        post = feed["results"][0]
+        assert post["score"] > 0, "demo data should have a post with up-votes"
+        page.goto(f"{server.url}/admin/posts/post/{post['id']}/change/")
+        votes = page.locator(".inline-group", has_text=re.compile("vote", re.IGNORECASE)).first
+        votes.wait_for()
+        assert votes.locator("tbody tr.has_original, tbody tr:has(td)").count() >= post["score"]
+        page.screenshot(path=artifacts_dir / "admin-post-votes.png", full_page=True)
+
+    assert_page_stayed_local(log)
