@@ -1,0 +1,280 @@
+"""
+Hostile input against every write endpoint and every list of the real app.
+
+Never a 5xx, never a traceback, always the standard error shape, and a rejected request
+leaves the database exactly as it was.
+"""
+
+import json
+from dataclasses import dataclass
+from http import HTTPStatus
+
+import pytest
+from django.apps import apps
+from django.db.models import Max
+
+from accounts.models import Role
+
+pytestmark = pytest.mark.django_db
+
+SNAPSHOT_MODELS = ["accounts.User", "posts.Post", "posts.Vote", "products.Product"]
+
+
+def snapshot() -> dict:
+    """Row counts and the newest change of every model a request could write."""
+    state = {}
+    for label in SNAPSHOT_MODELS:
+        model = apps.get_model(label)
+        fields = {f.name for f in model._meta.get_fields()}
+        stamp = "updated_at" if "updated_at" in fields else "pk"
+        state[label] = (model.objects.count(), model.objects.aggregate(latest=Max(stamp))["latest"])
+    state["users"] = list(apps.get_model("accounts.User").objects.values_list("username", "email", "role", "password"))
+    return state
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str  # may contain {post} or {product}
+    body: dict
+    role: str | None  # None: anonymous
+
+    def url(self, objects: dict) -> str:
+        return self.path.format(**objects)
+
+
+WRITE_ENDPOINTS = [
+    Endpoint(
+        "register",
+        "post",
+        "/api/v1/auth/register/",
+        {"username": "newbie", "email": "newbie@example.com", "password": "a-long-unusual-passphrase"},
+        None,
+    ),
+    Endpoint("login", "post", "/api/v1/auth/login/", {"username": "someone", "password": "whatever-it-is"}, None),
+    Endpoint("me", "patch", "/api/v1/auth/me/", {"username": "renamed"}, Role.USER),
+    Endpoint("post-create", "post", "/api/v1/posts/", {"title": "A title", "body": "A body"}, Role.USER),
+    Endpoint("post-update", "patch", "/api/v1/posts/{post}/", {"title": "Changed"}, Role.USER),
+    Endpoint("vote", "post", "/api/v1/posts/{post}/vote/", {"value": 1}, Role.USER),
+    Endpoint(
+        "product-create",
+        "post",
+        "/api/v1/products/",
+        {"name": "Lamp", "sku": "LAMP-1", "description": "", "price": "12.50", "stock": 3},
+        Role.ADMIN,
+    ),
+    Endpoint("product-update", "patch", "/api/v1/products/{product}/", {"price": "9.99"}, Role.ADMIN),
+]
+LISTS = [
+    ("/api/v1/posts/", Role.USER),
+    ("/api/v1/products/", Role.USER),
+    ("/api/v1/users/", Role.ADMIN),
+]
+
+
+@pytest.fixture
+def world(make_user, client_for):
+    """One user of each role, a post owned by the user, a product; clients per role."""
+    from posts.models import Post
+    from products.models import Product
+
+    users = {role: make_user(role=role) for role in (Role.USER, Role.MODERATOR, Role.ADMIN)}
+    post = Post.objects.create(author=users[Role.USER], title="Original", body="Original body")
+    product = Product.objects.create(name="Chair", sku="CHAIR-1", price="10.00", stock=1)
+    clients = {role: client_for(user) for role, user in users.items()}
+    return {"users": users, "objects": {"post": post.pk, "product": product.pk}, "clients": clients}
+
+
+def client_of(world, endpoint: Endpoint, api_client):
+    return world["clients"][endpoint.role] if endpoint.role else api_client
+
+
+def send_raw(client, endpoint: Endpoint, world, data, content_type="application/json"):
+    return getattr(client, endpoint.method)(endpoint.url(world["objects"]), data=data, content_type=content_type)
+
+
+def assert_rejected(response, before: dict, statuses: set[int]) -> dict:
+    assert response.status_code in statuses, (response.status_code, response.content[:500])
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["type"] in ("validation_error", "client_error")
+    assert all(set(error) == {"code", "detail", "attr"} for error in body["errors"])
+    assert "Traceback" not in response.content.decode(errors="replace")
+    assert snapshot() == before, "a rejected request changed the database"
+    return body
+
+
+ids = [e.name for e in WRITE_ENDPOINTS]
+BAD_JSON = ['{"title": ', '{"title": "x",}', "{'title': 'x'}", "[1, 2", "nul\x00", "", "   ", "{"]
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS, ids=ids)
+@pytest.mark.parametrize("payload", BAD_JSON)
+def test_malformed_or_truncated_json_is_400(world, api_client, endpoint, payload):
+    before = snapshot()
+    response = send_raw(client_of(world, endpoint, api_client), endpoint, world, payload)
+    if payload.strip() == "" and response.status_code < 300:
+        pytest.fail("an empty body must not be accepted as a valid write")
+    assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS, ids=ids)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "multipart/form-data; boundary=x", ""])
+def test_wrong_or_missing_content_type_is_415(world, api_client, endpoint, content_type):
+    before = snapshot()
+    response = send_raw(
+        client_of(world, endpoint, api_client), endpoint, world, json.dumps(endpoint.body), content_type
+    )
+    assert_rejected(response, before, {HTTPStatus.UNSUPPORTED_MEDIA_TYPE})
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS, ids=ids)
+def test_body_over_the_upload_limit_is_413(world, api_client, endpoint, settings):
+    body = {**endpoint.body, "padding": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}
+    before = snapshot()
+    response = send_raw(client_of(world, endpoint, api_client), endpoint, world, json.dumps(body))
+    assert_rejected(response, before, {HTTPStatus.REQUEST_ENTITY_TOO_LARGE})
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS, ids=ids)
+def test_deeply_nested_json_is_400(world, api_client, endpoint):
+    before = snapshot()
+    nested = '{"title": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    response = send_raw(client_of(world, endpoint, api_client), endpoint, world, nested)
+    assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
+
+
+HOSTILE_VALUES = [
+    10**300,
+    -(10**30),
+    1.5e308,
+    "x" * 100_000,
+    "nul\x00byte",
+    ["a", "list"],
+    {"an": "object"},
+    True,
+    None,
+]
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS, ids=ids)
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=lambda v: type(v).__name__ + str(len(str(v))))
+def test_absurd_values_in_every_field_are_4xx_and_change_nothing(world, api_client, endpoint, value):
+    client = client_of(world, endpoint, api_client)
+    for field in endpoint.body:
+        before = snapshot()
+        response = send_raw(client, endpoint, world, json.dumps({**endpoint.body, field: value}))
+        if endpoint.name == "login":
+            assert_rejected(response, before, {HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED})
+        elif field == "description" and value == "x" * 100_000:
+            assert response.status_code < 300  # descriptions have no length limit
+        else:
+            assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS, ids=ids)
+def test_integer_literal_too_long_to_convert_is_400(world, api_client, endpoint):
+    field = next(iter(endpoint.body))
+    raw = json.dumps(endpoint.body).replace(json.dumps(endpoint.body[field]), "9" * 5000, 1)
+    before = snapshot()
+    response = send_raw(client_of(world, endpoint, api_client), endpoint, world, raw)
+    assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
+
+
+ROUND_TRIP = [
+    "Emoji 👋🏽🧑‍🚀 and flags 🇳🇱",
+    "עברית מימין לשמאל",
+    "العربية من اليمين إلى اليسار",
+    "'; DROP TABLE posts_post; --",
+    "{{ settings.SECRET_KEY }} {% debug %}",
+    "<script>alert(1)</script>",
+    "Robert'); SELECT pg_sleep(5);--",
+]
+
+
+@pytest.mark.parametrize("text", ROUND_TRIP)
+def test_unicode_and_injection_looking_text_round_trips_verbatim(world, text):
+    client = world["clients"][Role.USER]
+    created = client.post("/api/v1/posts/", {"title": text[:200], "body": text}, format="json")
+    assert created.status_code == HTTPStatus.CREATED, created.content
+    fetched = client.get(f"/api/v1/posts/{created.json()['id']}/").json()
+    assert (fetched["title"], fetched["body"]) == (text[:200], text)
+    found = client.get("/api/v1/posts/", {"search": text[:20]}).json()["results"]
+    assert created.json()["id"] in [post["id"] for post in found]
+
+
+def test_unknown_fields_are_ignored_and_cannot_set_protected_ones(world):
+    user = world["users"][Role.USER]
+    client = world["clients"][Role.USER]
+    response = client.post(
+        "/api/v1/posts/",
+        {"title": "t", "body": "b", "author": world["users"][Role.ADMIN].pk, "score": 999, "id": 1, "zzz": 1},
+        format="json",
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["author"]["id"] == user.pk
+    assert response.json()["score"] == 0
+
+
+@pytest.mark.parametrize(("path", "role"), LISTS)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=-1",
+        "page=0",
+        "page=99999999999999999999999",
+        "page=abc",
+        "page_size=-5",
+        "page_size=0",
+        "page_size=99999999999999999999999",
+        "page_size=1e3",
+        "page=1&page=2&page=abc",
+        "page_size=5&page_size=abc",
+        "ordering=-id;DROP",
+        "ordering=price&ordering=-price",
+        "search=%00",
+        "search=" + "x" * 5000,
+        "author=99999999999999999999999",
+        "author=-1",
+        "min_price=1e999999",
+        "min_price=NaN",
+        "max_price=-Infinity",
+        "in_stock=maybe",
+        "role=superhero",
+        "is_active=perhaps",
+        "cursor=%%%",
+        "cursor=" + "A" * 500,
+    ],
+)
+def test_absurd_list_parameters_are_never_a_server_error(world, path, role, query):
+    response = world["clients"][role].get(f"{path}?{query}")
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND), (
+        query,
+        response.status_code,
+        response.content[:300],
+    )
+    body = response.json()
+    if response.status_code == HTTPStatus.OK:
+        assert isinstance(body["results"], list)
+        assert len(body["results"]) <= 100
+    else:
+        assert body["type"] in ("validation_error", "client_error")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/posts/99999999999999999999999/",
+        "/api/v1/posts/-1/",
+        "/api/v1/posts/abc/",
+        "/api/v1/posts/1%00/",
+        "/api/v1/products/99999999999999999999999/",
+        "/api/v1/users/99999999999999999999999/",
+        "/api/v1/posts/99999999999999999999999/vote/",
+    ],
+)
+def test_absurd_ids_in_paths_are_404(world, path):
+    response = world["clients"][Role.ADMIN].get(path)
+    assert response.status_code in (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED), response.content[:300]
+    assert response.json()["type"] == "client_error"
