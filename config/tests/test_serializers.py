@@ -1,0 +1,31 @@
+"""The strict fields accept their own JSON type and reject every other one."""
+
+import pytest
+from rest_framework import serializers
+
+from config.serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDecimalField,
+    StrictIntegerField,
+)
+
+FIELDS = {
+    "char": (StrictCharField(), ["text", "ünïcode 👋"], [1, 1.5, True, ["a"], {"a": 1}]),
+    "int": (StrictIntegerField(), [0, -3, 10**12], ["5", 5.0, True, [1], "five"]),
+    "bool": (StrictBooleanField(), [True, False], ["true", 1, 0, "yes", None]),
+    "decimal": (StrictDecimalField(max_digits=10, decimal_places=2), ["12.50", "0", "0.01"], [12.5, 12, True, "abc"]),
+    "choice": (StrictChoiceField(choices=[1, -1]), [1, -1], ["1", True, 1.0, 2, "-1"]),
+}
+
+
+@pytest.mark.parametrize(("field", "good"), [(k, v) for k, (_, goods, _) in FIELDS.items() for v in goods])
+def test_strict_field_accepts_its_own_type(field, good):
+    assert FIELDS[field][0].run_validation(good) is not None
+
+
+@pytest.mark.parametrize(("field", "bad"), [(k, v) for k, (_, _, bads) in FIELDS.items() for v in bads])
+def test_strict_field_rejects_other_types(field, bad):
+    with pytest.raises(serializers.ValidationError):
+        FIELDS[field][0].run_validation(bad)
