@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -16,6 +16,8 @@ SKU_UNIQUE_CONSTRAINT = "products_product_sku_ci_unique"
 
 PRICE_MAX_DIGITS = 10
 PRICE_DECIMAL_PLACES = 2
+# PostgreSQL's integer; stated explicitly so SQLite (64-bit integers) accepts the same range.
+STOCK_MAX = 2_147_483_647
 
 
 class Product(models.Model):
@@ -41,7 +43,7 @@ class Product(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     # PositiveIntegerField carries its own `CHECK (stock >= 0)` on PostgreSQL and SQLite.
-    stock = models.PositiveIntegerField(default=0)
+    stock = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(STOCK_MAX)])
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
