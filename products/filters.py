@@ -38,11 +38,10 @@ class TieBreakingOrderingFilter(django_filters.OrderingFilter):
     """OrderingFilter that adds `id` in the same direction, so equal values page in a stable order."""
 
     def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        if value:
-            last = self.get_ordering_value(value[-1])
-            qs = qs.order_by(*qs.query.order_by, "-id" if last.startswith("-") else "id")
-        return qs
+        ordering = [self.get_ordering_value(param) for param in value or [] if param]
+        if not ordering:
+            return qs
+        return qs.order_by(*ordering, "-id" if ordering[-1].startswith("-") else "id")
 
 
 class ProductFilterForm(forms.Form):
@@ -79,7 +78,10 @@ class ProductFilter(django_filters.FilterSet):
     )
     ordering = TieBreakingOrderingFilter(
         fields=ORDERING_FIELDS,
-        help_text="One of price, -price, name, -name, created_at, -created_at. Default: -created_at (newest first).",
+        help_text=(
+            "price, -price, name, -name, created_at or -created_at (comma-separate keys to sort by several); "
+            "ties are broken by id. Default: -created_at (newest first)."
+        ),
     )
 
     class Meta:

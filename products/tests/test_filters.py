@@ -201,3 +201,16 @@ def test_detail_runs_two_queries(user_client, make_product, django_assert_num_qu
     product = make_product()
     with django_assert_num_queries(2):
         user_client.get(f"{LIST}{product.pk}/")
+
+
+@pytest.mark.parametrize("ordering", ["", ","])
+def test_empty_ordering_keeps_the_default_order(user_client, orderable, ordering):
+    response = user_client.get(LIST, {"ordering": ordering})
+    assert [row["name"] for row in response.json()["results"]] == ["Apple", "Banana", "Cherry"]
+
+
+def test_ordering_by_two_keys(user_client, make_product):
+    for name, price in [("B", "1.00"), ("A", "1.00"), ("C", "0.50")]:
+        make_product(name=name, price=Decimal(price))
+    response = user_client.get(LIST, {"ordering": "-price,name"})
+    assert [row["name"] for row in response.json()["results"]] == ["A", "B", "C"]
