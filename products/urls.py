@@ -1,3 +1,10 @@
 """Routes of the products app."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from products.views import ProductViewSet
+
+router = SimpleRouter()
+router.register("products", ProductViewSet, basename="product")
+
+urlpatterns = router.urls

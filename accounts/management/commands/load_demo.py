@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import demo_users_load
+from products.demo import demo_products_load
 
 
 class Command(BaseCommand):
@@ -15,3 +16,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts (username / password / role):"))
         for username, password, role in users:
             self.stdout.write(f"  {username:<10} {password:<16} {role}")
+        products = demo_products_load()
+        self.stdout.write(self.style.SUCCESS(f"Demo products: {products}"))

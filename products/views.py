@@ -1,0 +1,47 @@
+"""The product endpoints: signed-in users browse active products, admins manage the catalogue."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from accounts.permissions import IsAdmin, ReadOnly
+from products.filters import ProductFilter
+from products.selectors import product_list
+from products.serializers import ProductSerializer
+from products.services import product_create, product_update
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List products",
+        description="Active products, newest first; admins also see inactive ones.",
+        parameters=[
+            OpenApiParameter(
+                "search", str, description="Words that must each appear in the name, SKU or description (any case)."
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="Get a product", description="An inactive product is 404 except for admins."),
+    create=extend_schema(summary="Create a product (admin)"),
+    update=extend_schema(summary="Replace a product (admin)"),
+    partial_update=extend_schema(summary="Change a product (admin)"),
+    destroy=extend_schema(summary="Delete a product (admin)"),
+)
+class ProductViewSet(viewsets.ModelViewSet):
+    """The catalogue: read by any signed-in user, written by admins only."""
+
+    serializer_class = ProductSerializer
+    permission_classes = [IsAuthenticated, IsAdmin | ReadOnly]
+    filterset_class = ProductFilter
+    search_fields = ["name", "sku", "description"]
+
+    def get_queryset(self):
+        # Scoping here (not in object permissions) makes an inactive product a 404 for
+        # non-admins on every route, list and detail alike.
+        return product_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = product_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = product_update(product=serializer.instance, **serializer.validated_data)
