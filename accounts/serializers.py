@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
 from accounts.models import Role, User
 from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN
@@ -35,7 +36,7 @@ def _validate_password(password: str, user: User) -> str:
     try:
         password_validation.validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise serializers.ValidationError(list(exc.messages)) from exc
+        raise serializers.ValidationError(get_error_detail(exc)) from exc  # keeps Django's codes
     return password
 
 

@@ -78,7 +78,7 @@ def test_bad_credentials_all_get_the_same_401(api_client, case):
 
 
 @pytest.mark.parametrize(
-    "body, missing", [({"password": PASSWORD}, "username"), ({"username": "a"}, "password"), ({}, "username")]
+    ("body", "missing"), [({"password": PASSWORD}, "username"), ({"username": "a"}, "password"), ({}, "username")]
 )
 def test_missing_field_is_400(api_client, body, missing):
     response = api_client.post(LOGIN, body)

@@ -119,7 +119,7 @@ def test_password_change_rejects_every_earlier_token_and_the_old_password(user, 
 
 
 @pytest.mark.parametrize(
-    "body, attr",
+    ("body", "attr"),
     [
         ({"old_password": "not-my-password", "new_password": NEW_PASSWORD}, "old_password"),
         ({"old_password": PASSWORD, "new_password": "short"}, "new_password"),
