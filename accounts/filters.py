@@ -9,7 +9,10 @@ class UserFilter(django_filters.FilterSet):
     """`?role=` one of the roles, `?is_active=true|false`."""
 
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    is_active = django_filters.BooleanFilter()
+    # A choice, not BooleanFilter: that one silently ignores `?is_active=maybe`; this answers 400.
+    is_active = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
+    )
 
     class Meta:
         model = User
