@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework_simplejwt.exceptions import TokenError
@@ -117,14 +117,21 @@ def _outstand(*, user: User, refresh: SessionRefreshToken) -> OutstandingToken:
 
 
 def _outstanding_for_update(*, refresh: Token, user_id: int) -> OutstandingToken | None:
-    """The refresh token's row, locked until the transaction ends, annotated with `blacklisted`."""
-    blacklisted = BlacklistedToken.objects.filter(token=OuterRef("pk"))
-    return (
+    """
+    The refresh token's row, locked until the transaction ends, with `blacklisted` set.
+
+    The blacklist is read by a second statement on purpose: a waiter that gets the lock after
+    a concurrent rotation committed must see that rotation, and in READ COMMITTED only a new
+    statement does (a subquery of the locking SELECT would still use the old snapshot).
+    """
+    outstanding = (
         OutstandingToken.objects.select_for_update()
-        .annotate(blacklisted=Exists(blacklisted))
         .filter(jti=refresh.get(api_settings.JTI_CLAIM), user_id=user_id)
         .first()
     )
+    if outstanding is not None:
+        outstanding.blacklisted = BlacklistedToken.objects.filter(token=outstanding).exists()
+    return outstanding
 
 
 def session_start(*, user: User) -> TokenPair:

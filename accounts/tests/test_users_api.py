@@ -49,7 +49,9 @@ def test_list_is_paginated_with_user_objects(admin, client_for, make_user):
 
 
 @pytest.mark.parametrize("page_size", [5, 50])
-def test_list_query_count_does_not_grow_with_the_page(admin, client_for, make_user, django_assert_num_queries, page_size):
+def test_list_query_count_does_not_grow_with_the_page(
+    admin, client_for, make_user, django_assert_num_queries, page_size
+):
     make_user.create_batch(60)
     client = client_for(admin)
     with django_assert_num_queries(3):  # user + count + page
