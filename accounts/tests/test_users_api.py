@@ -100,7 +100,8 @@ def test_admin_changes_role_and_active_flag_but_nothing_else(admin, user, client
 def test_promotion_to_admin_makes_staff(admin, user, client_for):
     client_for(admin).patch(f"{USERS}{user.pk}/", {"role": "admin"})
     user.refresh_from_db()
-    assert user.is_staff and user.is_superuser
+    assert user.is_staff
+    assert user.is_superuser
 
 
 def test_invalid_role_is_400(admin, user, client_for):
