@@ -2,9 +2,9 @@
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Role
+from accounts.services import session_start
 from accounts.tests.factories import UserFactory
 
 
@@ -36,12 +36,11 @@ def admin(make_user):
 
 @pytest.fixture
 def client_for():
-    """Factory fixture: an APIClient sending a fresh bearer access token for `user`."""
+    """Factory fixture: an APIClient sending the bearer access token of a new login session of `user`."""
 
     def build(user) -> APIClient:
         client = APIClient()
-        access = RefreshToken.for_user(user).access_token
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {session_start(user=user).access}")
         return client
 
     return build

@@ -5,6 +5,8 @@ from accounts.models import Role, User
 DEMO_PASSWORD = "demo-pass-2024"
 DEMO_USERS = [
     ("admin", "admin@example.com", Role.ADMIN),
+    ("moderator", "moderator@example.com", Role.MODERATOR),
+    ("user", "user@example.com", Role.USER),
 ]
 
 

@@ -1,5 +1,8 @@
-"""The user model: Django's user plus a role that drives every authorization decision."""
+"""The user model (a role drives every authorization decision) and revoked login sessions."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -38,6 +41,10 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER, db_index=True)
     email = models.EmailField("email address")
+    # Every token carries the version current when it was issued; bumping it (logout-all,
+    # password change, deactivation, refresh reuse) rejects all earlier tokens at once, checked
+    # against the row authentication loads anyway.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -73,3 +80,21 @@ class User(AbstractUser):
     @property
     def is_moderator(self) -> bool:
         return self.role == Role.MODERATOR
+
+
+class RevokedSession(models.Model):
+    """
+    A login session (one chain of rotated refresh tokens and their access tokens) that ended.
+
+    Every token carries its session id in the `sid` claim; authentication checks this table in
+    the same query that loads the user. A row is useless once every token of the session has
+    expired, so `expires_at` (indexed) lets the purge command drop it.
+    """
+
+    sid = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="revoked_sessions")
+    revoked_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"session {self.sid} of user {self.user_id}"

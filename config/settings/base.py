@@ -176,6 +176,9 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_CLAIM": "user_id",
+    # Tokens carry the login session and the user's token version (accounts.tokens); rotation
+    # and blacklisting are done under a row lock by accounts.services, not by SimpleJWT's views.
+    "AUTH_TOKEN_CLASSES": ("accounts.tokens.SessionAccessToken",),
 }
 
 SPECTACULAR_SETTINGS = {

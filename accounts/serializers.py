@@ -1,0 +1,118 @@
+"""Shapes and validation of account data; no writes here (see services)."""
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+
+from accounts.models import Role, User
+from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN
+
+WRONG_PASSWORD = "The current password is not correct."
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """The user object of the API; never a password or hash."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "role", "is_active", "date_joined"]
+        read_only_fields = ["id", "role", "is_active", "date_joined"]
+        # Uniqueness is checked ignoring case below (and by the database), not by DRF's exact-match validator.
+        extra_kwargs = {"username": {"validators": [UnicodeUsernameValidator()]}}
+
+
+def _taken(field: str, value: str, instance: User | None) -> bool:
+    others = User.objects.filter(Exact(Lower(field), value.lower()))
+    if instance is not None:
+        others = others.exclude(pk=instance.pk)
+    return others.exists()
+
+
+def _validate_password(password: str, user: User) -> str:
+    try:
+        password_validation.validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(get_error_detail(exc)) from exc  # keeps Django's codes
+    return password
+
+
+class ProfileSerializer(UserSerializer):
+    """`auth/me/`: the caller may change `username` and `email`, ignoring case for uniqueness."""
+
+    email = serializers.EmailField(max_length=254)
+
+    def validate_username(self, value: str) -> str:
+        if _taken("username", value, self.instance):
+            raise serializers.ValidationError(USERNAME_TAKEN, code="unique")
+        return value
+
+    def validate_email(self, value: str) -> str:
+        value = User.objects.normalize_email(value)
+        if _taken("email", value, self.instance):
+            raise serializers.ValidationError(EMAIL_TAKEN, code="unique")
+        return value
+
+
+class RegisterSerializer(ProfileSerializer):
+    """`auth/register/`: username, email and a password that passes Django's validators."""
+
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "password"]
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = User(username=attrs["username"], email=attrs["email"], role=Role.USER)
+        try:
+            _validate_password(attrs["password"], candidate)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"password": exc.detail}) from exc
+        return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    """Credentials: `username` is the username or the email."""
+
+    username = serializers.CharField(max_length=254, help_text="The username or the email address.")
+    password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Bearer access token.")
+    refresh = serializers.CharField(help_text="Refresh token; single use, rotated on refresh.")
+
+
+class LoginResponseSerializer(TokenPairSerializer):
+    token_type = serializers.ChoiceField(choices=["Bearer"])
+    expires_in = serializers.IntegerField(help_text="The access token's lifetime in seconds.")
+    user = UserSerializer()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    """The current password, and a new one that passes Django's validators."""
+
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    def validate_old_password(self, value: str) -> str:
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError(WRONG_PASSWORD, code="wrong_password")
+        return value
+
+    def validate_new_password(self, value: str) -> str:
+        return _validate_password(value, self.context["request"].user)
+
+
+class UserAdminSerializer(UserSerializer):
+    """An admin may change `role` and `is_active`, nothing else."""
+
+    class Meta(UserSerializer.Meta):
+        read_only_fields = ["id", "username", "email", "date_joined"]

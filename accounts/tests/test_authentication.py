@@ -1,0 +1,104 @@
+"""Bearer authentication: every bad token is a 401; roles come from the database; one query."""
+
+import base64
+import json
+import uuid
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import Role
+from accounts.services import session_start
+from accounts.tests.conftest import ME, USERS, assert_unauthorized, bearer
+from accounts.tokens import token_pair_build
+
+pytestmark = pytest.mark.django_db
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _tampered(token: str) -> str:
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["user_id"] = str(int(claims["user_id"]) + 1)
+    return f"{header}.{_b64(claims)}.{signature}"
+
+
+def _alg_none(token: str) -> str:
+    _, payload, _ = token.split(".")
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{payload}."
+
+
+def _expired(user) -> str:
+    pair = token_pair_build(user=user, sid=uuid.uuid4())
+    pair.access.set_exp(from_time=pair.access.current_time - timedelta(days=1))
+    return str(pair.access)
+
+
+BAD_TOKENS = {
+    "malformed": lambda user: "not-a-jwt",
+    "tampered": lambda user: _tampered(str(session_start(user=user).access)),
+    "alg none": lambda user: _alg_none(str(session_start(user=user).access)),
+    "expired": _expired,
+    "refresh used as access": lambda user: str(session_start(user=user).refresh),
+    "without session claims": lambda user: str(AccessToken.for_user(user)),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_TOKENS)
+def test_bad_token_is_401_with_bearer_challenge(user, kind):
+    assert_unauthorized(bearer(BAD_TOKENS[kind](user)).get(ME))
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer "])
+def test_malformed_authorization_header_is_401(header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    assert_unauthorized(client.get(ME))
+
+
+def test_missing_token_is_401_with_bearer_challenge(api_client):
+    response = api_client.get(ME)
+    assert_unauthorized(response)
+    assert response.json()["errors"][0]["code"] == "not_authenticated"
+
+
+def test_token_of_a_deleted_user_is_401(user):
+    access = str(session_start(user=user).access)
+    user.delete()
+    assert_unauthorized(bearer(access).get(ME))
+
+
+def test_role_claim_is_never_trusted(user):
+    user.role = Role.ADMIN  # signed into the token, never saved
+    forged = token_pair_build(user=user, sid=uuid.uuid4()).access
+    assert bearer(str(forged)).get(USERS).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_demotion_takes_effect_on_the_next_request(make_user, client_for):
+    admin, other_admin = make_user(role=Role.ADMIN), make_user(role=Role.ADMIN)
+    client = client_for(admin)
+    assert client.get(USERS).status_code == HTTPStatus.OK
+    admin.role = Role.USER
+    admin.save()
+    assert client.get(USERS).status_code == HTTPStatus.FORBIDDEN
+    assert other_admin.role == Role.ADMIN
+
+
+def test_authenticated_request_costs_one_query(user, client_for, django_assert_num_queries):
+    client = client_for(user)
+    with django_assert_num_queries(1):
+        response = client.get(ME)
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_public_endpoints_ignore_a_stale_token():
+    client = bearer("garbage")
+    body = {"username": "newbie", "email": "newbie@example.com", "password": "a-long-unusual-passphrase"}
+    assert client.post("/api/v1/auth/register/", body).status_code == HTTPStatus.CREATED
+    assert client.post("/api/v1/auth/login/", body).status_code == HTTPStatus.OK

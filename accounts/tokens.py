@@ -1,0 +1,68 @@
+"""
+The API's JWTs: a refresh and an access token per login session.
+
+Both carry `user_id`, `role` (for clients only, never trusted by the server), `ver` (the
+user's token version when issued) and `sid` (the login session, kept through rotation).
+Blacklisting is done by the services under a row lock, not by SimpleJWT's mixin.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
+
+from accounts.models import User
+
+ROLE_CLAIM = "role"
+VERSION_CLAIM = "ver"
+SESSION_CLAIM = "sid"
+SESSION_CLAIMS = (api_settings.USER_ID_CLAIM, VERSION_CLAIM, SESSION_CLAIM)
+
+
+class SessionAccessToken(Token):
+    """Short-lived bearer token for API calls."""
+
+    token_type = "access"
+    lifetime = api_settings.ACCESS_TOKEN_LIFETIME
+
+
+class SessionRefreshToken(Token):
+    """Long-lived token that can be exchanged, once, for a new pair."""
+
+    token_type = "refresh"
+    lifetime = api_settings.REFRESH_TOKEN_LIFETIME
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    refresh: SessionRefreshToken
+    access: SessionAccessToken
+
+    @property
+    def expires_in(self) -> int:
+        """The access token's lifetime in seconds."""
+        return int(SessionAccessToken.lifetime.total_seconds())
+
+
+def token_pair_build(*, user: User, sid: uuid.UUID) -> TokenPair:
+    """Sign a new refresh/access pair for `user` in login session `sid` (no database access)."""
+    claims = {
+        api_settings.USER_ID_CLAIM: str(user.pk),
+        ROLE_CLAIM: user.role,
+        VERSION_CLAIM: user.token_version,
+        SESSION_CLAIM: sid.hex,
+    }
+    refresh, access = SessionRefreshToken(), SessionAccessToken()
+    refresh.payload.update(claims)
+    access.payload.update(claims)
+    return TokenPair(refresh=refresh, access=access)
+
+
+def token_session_claims(token: Token) -> tuple[int, int, uuid.UUID]:
+    """(user id, token version, session id) of a verified token; ValueError if any is missing or malformed."""
+    try:
+        user_id, version, sid = (token[claim] for claim in SESSION_CLAIMS)
+        return int(user_id), int(version), uuid.UUID(hex=str(sid))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("token lacks session claims") from exc

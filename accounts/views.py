@@ -1,0 +1,177 @@
+"""Thin views of the accounts API: validate, call one service or selector, serialize."""
+
+from http import HTTPStatus
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
+from rest_framework import mixins, viewsets
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.filters import UserFilter
+from accounts.permissions import IsAdmin
+from accounts.serializers import (
+    LoginResponseSerializer,
+    LoginSerializer,
+    PasswordChangeSerializer,
+    ProfileSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    UserAdminSerializer,
+    UserSerializer,
+)
+from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
+
+NO_CONTENT = OpenApiResponse(description="Done; no body.")
+UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")
+
+
+class PublicView(APIView):
+    """An endpoint for callers without a token: no authentication, so a stale token cannot get in the way."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request) -> str:
+        # Our 401s (bad credentials, bad refresh token) still challenge for a bearer token.
+        return 'Bearer realm="api"'
+
+
+class RegisterView(PublicView):
+    throttle_classes = [AnonRateThrottle, RegisterRateThrottle]
+
+    @extend_schema(
+        tags=["auth"], summary="Create an account", request=RegisterSerializer, responses={201: UserSerializer}
+    )
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=HTTPStatus.CREATED)
+
+
+class LoginView(PublicView):
+    throttle_classes = [AnonRateThrottle, LoginRateThrottle]
+    # OAuth2 password-flow clients post a form.
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Log in with username or email",
+        description="`username` takes the username or the email (any case). Also accepts a form body.",
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, 401: UNAUTHORIZED},
+    )
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, pair = services.user_login(
+            identifier=serializer.validated_data["username"], password=serializer.validated_data["password"]
+        )
+        body = {
+            "access": str(pair.access),
+            "refresh": str(pair.refresh),
+            "token_type": "Bearer",
+            "expires_in": pair.expires_in,
+            "user": UserSerializer(user).data,
+        }
+        return Response(body)
+
+
+class TokenRefreshView(PublicView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Rotate a refresh token",
+        description=(
+            "Returns a new pair; the refresh sent is rejected from now on. Sending a rotated or revoked "
+            "refresh again revokes every token of the account (reuse detection)."
+        ),
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, 401: UNAUTHORIZED},
+    )
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = services.session_refresh(raw_refresh=serializer.validated_data["refresh"])
+        return Response({"access": str(pair.access), "refresh": str(pair.refresh)})
+
+
+class LogoutView(APIView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Log out of this session",
+        description="The refresh sent and the access token of this call are rejected from now on.",
+        request=RefreshSerializer,
+        responses={204: NO_CONTENT},
+    )
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.session_logout(
+            user=request.user, access=request.auth, raw_refresh=serializer.validated_data["refresh"]
+        )
+        return Response(status=HTTPStatus.NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    @extend_schema(tags=["auth"], summary="Log out everywhere", request=None, responses={204: NO_CONTENT})
+    def post(self, request):
+        services.user_tokens_revoke_all(user=request.user)
+        return Response(status=HTTPStatus.NO_CONTENT)
+
+
+class MeView(APIView):
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(tags=["auth"], summary="The caller's account", responses={200: UserSerializer})
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Change the caller's username or email",
+        request=ProfileSerializer,
+        responses={200: UserSerializer},
+    )
+    def patch(self, request):
+        serializer = ProfileSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_profile_update(user=request.user, **serializer.validated_data)
+        return Response(UserSerializer(user).data)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Change the caller's password",
+        description="Every token issued before now is rejected; log in again.",
+        request=PasswordChangeSerializer,
+        responses={204: NO_CONTENT},
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        services.user_password_change(user=request.user, new_password=serializer.validated_data["new_password"])
+        return Response(status=HTTPStatus.NO_CONTENT)
+
+
+@extend_schema(tags=["users"])
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Admin-only user management: list, read, and change `role` / `is_active`."""
+
+    permission_classes = [IsAdmin]
+    serializer_class = UserAdminSerializer
+    filterset_class = UserFilter
+    search_fields = ["username", "email"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.user_list()
+
+    def perform_update(self, serializer):
+        serializer.instance = services.user_admin_update(user=serializer.instance, **serializer.validated_data)
