@@ -2,7 +2,6 @@
 
 from django.urls import include, path
 
-import config.schema  # noqa: F401  (registers the OpenAPI auth extension)
 from config.health import HealthView
 
 urlpatterns = [
