@@ -3,9 +3,10 @@
 import django_filters
 
 from accounts.models import Role, User
+from config.filters import StrictFilterSet
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(StrictFilterSet):
     """`?role=` one of the roles, `?is_active=true|false`."""
 
     role = django_filters.ChoiceFilter(choices=Role.choices)

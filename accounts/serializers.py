@@ -10,11 +10,12 @@ from rest_framework.fields import get_error_detail
 
 from accounts.models import Role, User
 from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN
+from config.serializers import StrictCharField, StrictEmailField, StrictModelSerializer
 
 WRONG_PASSWORD = "The current password is not correct."
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(StrictModelSerializer):
     """The user object of the API; never a password or hash."""
 
     class Meta:
@@ -43,7 +44,7 @@ def _validate_password(password: str, user: User) -> str:
 class ProfileSerializer(UserSerializer):
     """`auth/me/`: the caller may change `username` and `email`, ignoring case for uniqueness."""
 
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
 
     def validate_username(self, value: str) -> str:
         if _taken("username", value, self.instance):
@@ -60,7 +61,7 @@ class ProfileSerializer(UserSerializer):
 class RegisterSerializer(ProfileSerializer):
     """`auth/register/`: username, email and a password that passes Django's validators."""
 
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    password = StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
 
     class Meta(UserSerializer.Meta):
         fields = [*UserSerializer.Meta.fields, "password"]
@@ -77,8 +78,8 @@ class RegisterSerializer(ProfileSerializer):
 class LoginSerializer(serializers.Serializer):
     """Credentials: `username` is the username or the email."""
 
-    username = serializers.CharField(max_length=254, help_text="The username or the email address.")
-    password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+    username = StrictCharField(max_length=254, help_text="The username or the email address.")
+    password = StrictCharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -93,14 +94,14 @@ class LoginResponseSerializer(TokenPairSerializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = StrictCharField()
 
 
 class PasswordChangeSerializer(serializers.Serializer):
     """The current password, and a new one that passes Django's validators."""
 
-    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    old_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False)
 
     def validate_old_password(self, value: str) -> str:
         if not self.context["request"].user.check_password(value):

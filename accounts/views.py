@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
@@ -26,6 +27,7 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
+from config.openapi import PASSWORD_VALIDATION_CODES
 
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")
@@ -42,6 +44,9 @@ class PublicView(APIView):
         return 'Bearer realm="api"'
 
 
+@extend_validation_errors(["unique"], field_name="username")
+@extend_validation_errors(["unique"], field_name="email")
+@extend_validation_errors(PASSWORD_VALIDATION_CODES, field_name="password")
 class RegisterView(PublicView):
     throttle_classes = [AnonRateThrottle, RegisterRateThrottle]
 
@@ -125,6 +130,8 @@ class LogoutAllView(APIView):
         return Response(status=HTTPStatus.NO_CONTENT)
 
 
+@extend_validation_errors(["unique"], field_name="username", methods=["patch"])
+@extend_validation_errors(["unique"], field_name="email", methods=["patch"])
 class MeView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -145,6 +152,8 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
 
+@extend_validation_errors(["wrong_password"], field_name="old_password")
+@extend_validation_errors(PASSWORD_VALIDATION_CODES, field_name="new_password")
 class PasswordChangeView(APIView):
     @extend_schema(
         tags=["auth"],
@@ -161,6 +170,8 @@ class PasswordChangeView(APIView):
 
 
 @extend_schema(tags=["users"])
+@extend_validation_errors(["last_admin"], field_name="role", actions=["partial_update"])
+@extend_validation_errors(["last_admin"], field_name="is_active", actions=["partial_update"])
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Admin-only user management: list, read, and change `role` / `is_active`."""
 

@@ -10,6 +10,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     """Page-number pagination that rejects a malformed `page_size` and clamps a large one."""
 
     page_size_query_param = "page_size"
+    page_size_query_description = "Items per page (default 20); more than 100 is read as 100."
     max_page_size = 100
 
     def get_page_size(self, request):
@@ -23,3 +24,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if size < 1:
             raise ValidationError({self.page_size_query_param: [INVALID_PAGE_SIZE]}, code="invalid")
         return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters

@@ -61,6 +61,7 @@ class StrictChoiceField(serializers.ChoiceField):
 class StrictModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer whose generated fields use the strict fields above."""
 
+    serializer_choice_field = StrictChoiceField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,

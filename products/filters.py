@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.filters import StrictFilterSet
 from products.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, Product
 
 MIN_PRICE_ABOVE_MAX_PRICE = "min_price must not be greater than max_price."
@@ -68,7 +69,7 @@ def _price_filter(lookup_expr: str, help_text: str) -> django_filters.NumberFilt
     )
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(StrictFilterSet):
     """`min_price`, `max_price` (inclusive), `in_stock` and `ordering` for the product list."""
 
     min_price = _price_filter("gte", "Only products whose price is at least this (inclusive), e.g. 10.00.")

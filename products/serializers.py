@@ -4,13 +4,14 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from config.serializers import StrictDecimalField, StrictModelSerializer
 from products.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, SKU_TAKEN, Product
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(StrictModelSerializer):
     """A product; `price` is a decimal string with exactly two places ("12.50"), never a float."""
 
-    price = serializers.DecimalField(
+    price = StrictDecimalField(
         max_digits=PRICE_MAX_DIGITS,
         decimal_places=PRICE_DECIMAL_PLACES,
         min_value=Decimal("0"),

@@ -1,6 +1,7 @@
 """The product endpoints: signed-in users browse active products, admins manage the catalogue."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -27,6 +28,7 @@ from products.services import product_create, product_update
     partial_update=extend_schema(summary="Change a product (admin)"),
     destroy=extend_schema(summary="Delete a product (admin)"),
 )
+@extend_validation_errors(["unique"], field_name="sku", actions=["create", "update", "partial_update"])
 class ProductViewSet(viewsets.ModelViewSet):
     """The catalogue: read by any signed-in user, written by admins only."""
 

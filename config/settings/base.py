@@ -157,7 +157,7 @@ REST_FRAMEWORK = {
     # Proxies in front of the app (load balancer, ingress) whose X-Forwarded-For is trusted.
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=None),
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -1,0 +1,32 @@
+"""OpenAPI generation: drf-standardized-errors' AutoSchema plus the errors our shared pieces raise."""
+
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+
+from config.filters import SearchFilter, StrictFilterSet
+
+PASSWORD_VALIDATION_CODES = [
+    "password_too_short",
+    "password_too_common",
+    "password_entirely_numeric",
+    "password_too_similar",
+]
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    """Document the 400s of `?page_size=`, `?search=` and empty filters on every list that has them."""
+
+    def _get_extra_validation_errors(self) -> dict[str, set[str]]:
+        extra = super()._get_extra_validation_errors()
+        if self.method != "GET" or not self._is_list_view():
+            return extra
+        paginator = self._get_paginator()
+        page_size_param = getattr(paginator, "page_size_query_param", None)
+        if page_size_param:
+            extra.setdefault(page_size_param, set()).add("invalid")
+        if any(issubclass(backend, SearchFilter) for backend in self.get_filter_backends()):
+            extra.setdefault(SearchFilter.search_param, set()).add("null_characters_not_allowed")
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if filterset_class and issubclass(filterset_class, StrictFilterSet):
+            for name in filterset_class.base_filters:
+                extra.setdefault(name, set()).add("empty")
+        return extra

@@ -1,0 +1,83 @@
+"""
+Schemathesis against the running API: every operation, every check, as a regular user and as
+an admin, with bearer tokens obtained through the API. The run must find nothing.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD
+from e2e.live_server import BASE_DIR, live_server
+
+pytestmark = pytest.mark.e2e
+
+CONFIG = BASE_DIR / "e2e" / "schemathesis.toml"
+ST = Path(sys.executable).parent / "st"
+LOGOUT_ALL = "/api/v1/auth/logout-all/"
+
+
+def schemathesis(server_url: str, token: str, report: Path, *filters: str) -> tuple[int, str]:
+    command = [
+        str(ST),
+        "--config-file",
+        str(CONFIG),
+        "run",
+        f"{server_url}/api/schema/?format=json",
+        "--checks",
+        "all",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+        "--seed",
+        os.environ.get("SCHEMATHESIS_SEED", "20261121"),
+        "--no-color",
+        *filters,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def cases_per_operation(report: Path) -> Counter:
+    """Generated cases per operation, from schemathesis' ndjson event stream."""
+    counts: Counter = Counter()
+    for line in report.read_text().splitlines():
+        event = json.loads(line)
+        finished = event.get("ScenarioFinished")
+        if finished and finished.get("recorder"):
+            label = finished["recorder"]["label"]
+            counts[label] += len(finished["recorder"].get("cases", {}))
+    return counts
+
+
+def test_schemathesis_finds_no_failures(tmp_path_factory, artifacts_dir):
+    with live_server(os.environ.get("DATABASE_URL", ""), "fuzz", tmp_path_factory.mktemp("fuzz")) as server:
+        # Tokens first: a later run may deactivate or rename the other users.
+        tokens = {name: server.login(name, DEMO_PASSWORD) for name in ("user", "admin", "moderator")}
+        runs = [
+            # `logout-all` revokes the caller's own token: it gets a user of its own, and the
+            # other runs leave it out so their tokens live to the end.
+            ("logout-all", tokens["moderator"], ["--include-path", LOGOUT_ALL]),
+            ("user", tokens["user"], ["--exclude-path", LOGOUT_ALL]),
+            # The demo admin is the only admin, so the last-admin guard keeps it from demoting itself.
+            ("admin", tokens["admin"], ["--exclude-path", LOGOUT_ALL]),
+        ]
+        summary, failures = [], []
+        for name, token, filters in runs:
+            report = artifacts_dir / f"schemathesis-{name}.ndjson"
+            code, output = schemathesis(server.url, token, report, *filters)
+            (artifacts_dir / f"schemathesis-{name}.txt").write_text(output)
+            counts = cases_per_operation(report)
+            summary.append(f"[{name}] " + ", ".join(f"{op}: {n}" for op, n in sorted(counts.items())))
+            if code != 0:
+                failures.append(f"--- schemathesis as {name} (exit {code}) ---\n{output[-6000:]}")
+        (artifacts_dir / "schemathesis-cases.txt").write_text("\n".join(summary) + "\n")
+    assert not failures, "\n".join(failures)
