@@ -59,7 +59,7 @@ class PostAdmin(admin.ModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
-    """Votes for looking up who voted what; they are cast and removed only through the API."""
+    """Who voted what. Votes are cast only through the API; deleting one here goes through `vote_remove`."""
 
     list_display = ["post", "user", "value", "created_at"]
     list_select_related = ["post", "user"]
@@ -74,5 +74,9 @@ class VoteAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def delete_model(self, request, obj):
+        services.vote_remove(post_id=obj.post_id, user=obj.user)
+
+    def delete_queryset(self, request, queryset):
+        for vote in queryset.select_related("user"):
+            services.vote_remove(post_id=vote.post_id, user=vote.user)

@@ -2,6 +2,8 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from posts.models import Post
 
@@ -15,6 +17,7 @@ ORDERINGS = {
 }
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A whole, positive id; `abc`, `1.5` or `0` are a 400 instead of an empty or odd result."""
 

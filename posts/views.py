@@ -52,6 +52,8 @@ class PostViewSet(viewsets.ModelViewSet):
     }
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
+            return Post.objects.none()
         return post_list(user=self.request.user)
 
     def get_permissions(self):

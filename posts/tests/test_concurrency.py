@@ -42,7 +42,7 @@ def test_concurrent_voting_keeps_score_equal_to_the_sum_of_votes(client_for, mak
                     response = client.delete(url)
                     with lock:
                         results.append((user.pk, plan, "DELETE", response.status_code))
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()  # this thread's own database connection

@@ -64,13 +64,14 @@ def test_removing_a_vote_that_does_not_exist_raises(user):
         services.vote_remove(post_id=post.pk, user=user)
 
 
-@pytest.mark.parametrize("write", ["cast", "remove"])
-def test_voting_on_a_missing_post_raises(user, write):
+def test_casting_a_vote_on_a_missing_post_raises(user):
     with pytest.raises(Post.DoesNotExist):
-        if write == "cast":
-            services.vote_cast(post_id=987654, user=user, value=1)
-        else:
-            services.vote_remove(post_id=987654, user=user)
+        services.vote_cast(post_id=987654, user=user, value=1)
+
+
+def test_removing_a_vote_from_a_missing_post_raises(user):
+    with pytest.raises(Post.DoesNotExist):
+        services.vote_remove(post_id=987654, user=user)
 
 
 def test_vote_cast_rejects_a_value_other_than_plus_or_minus_one(user):
