@@ -15,7 +15,7 @@ def post_list(*, user: User) -> QuerySet[Post]:
     One query for any number of rows: the author is a join and `my_vote` a correlated
     subquery on the unique (post, user) index, evaluated only for the rows of the page.
     """
-    my_vote = Vote.objects.filter(post=OuterRef("pk"), user=user).values("value")[:1]
+    my_vote = Vote.objects.filter(post=OuterRef("pk"), user=user).order_by().values("value")[:1]
     return (
         Post.objects.select_related("author")
         .only(

@@ -1,11 +1,17 @@
 """Shapes of posts and votes; validation mirrors the database constraints with friendly messages."""
 
+from datetime import UTC, datetime
+
 from rest_framework import serializers
 
 from accounts.models import User
 from posts.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Post, VoteValue
 
-_datetime = serializers.DateTimeField()
+
+def _iso(value: datetime) -> str:
+    """What DRF's DateTimeField renders with UTC as the time zone, without its per-call overhead."""
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class PostAuthorSerializer(serializers.ModelSerializer):
@@ -45,8 +51,8 @@ class PostSerializer(serializers.ModelSerializer):
             "author": {"id": author.id, "username": author.username},
             "score": post.score,
             "my_vote": getattr(post, "my_vote", None),
-            "created_at": _datetime.to_representation(post.created_at),
-            "updated_at": _datetime.to_representation(post.updated_at),
+            "created_at": _iso(post.created_at),
+            "updated_at": _iso(post.updated_at),
         }
 
 
