@@ -3,7 +3,7 @@ Load N posts with 5 votes each into a benchmark database, fast (PostgreSQL COPY 
 
     .venv/bin/python -m bench.posts_seed 1000000   # into BENCH_DATABASE_URL
 
-Users first (the ORM, so they follow the current user model), then posts and votes by COPY with
+Users first (the ORM, so they follow the current user model; kept between runs), then posts and votes by COPY with
 each post's `score` computed from the random ±1 values of its votes. Replaces whatever the
 posts tables held; both tables' foreign keys, unique constraints and indexes are dropped for
 the load and rebuilt after it in one pass each, which is
@@ -51,9 +51,10 @@ def seed(posts: int, *, seed_value: int = 1) -> dict[str, float]:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE posts_vote, posts_post RESTART IDENTITY")
-        cursor.execute("DELETE FROM accounts_user WHERE username LIKE 'bench-%%'")
+    usernames = [f"bench-{n}" for n in range(USERS)]
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     User.objects.bulk_create(
-        [User(username=f"bench-{n}", email=f"bench-{n}@example.com", password="!") for n in range(USERS)],
+        [User(username=name, email=f"{name}@example.com", password="!") for name in usernames if name not in existing],
         batch_size=1000,
     )
     user_ids = list(User.objects.filter(username__startswith="bench-").order_by("id").values_list("id", flat=True))
