@@ -1,3 +1,10 @@
-"""Routes of the posts app."""
+"""Routes of the posts app: `posts/`, `posts/{id}/` and `posts/{id}/vote/`."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from posts.views import PostViewSet
+
+router = SimpleRouter()
+router.register("posts", PostViewSet, basename="post")
+
+urlpatterns = router.urls

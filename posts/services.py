@@ -1,0 +1,106 @@
+"""
+Writes on posts and votes.
+
+`Post.score` is denormalized: it must equal the sum of the post's votes at every commit, also
+when many requests vote on one post at once. Every vote write therefore runs in one
+transaction that first locks the post row (`SELECT … FOR UPDATE`): votes on one post are
+serialized, the read of the caller's current vote is never stale, and the unique
+(post, user) constraint can never be raced by our own code. Votes on different posts never
+wait for each other. Deleting a post takes the same lock, so a vote cannot slip in between
+the cascade and the post's removal.
+
+Because the lock orders every writer of a post's votes, two requests of one user can never
+both see "no vote" and both insert: the second waits, then reads the first one's committed
+vote (READ COMMITTED takes a fresh snapshot per statement) and switches or repeats it. The
+unique constraint is the database's backstop for writers that bypass these functions.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+
+from accounts.models import User
+from posts.models import Post, Vote, VoteValue
+
+# Attributes a write may change on a post; `score` is not among them on purpose.
+EDITABLE_FIELDS = ("title", "body")
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    """What a vote write did: the post, the caller's value now, the new score and whether it is new."""
+
+    post_id: int
+    value: int | None
+    score: int
+    created: bool = False
+
+
+def post_create(*, author: User, title: str, body: str) -> Post:
+    """Create a post by `author` (always the caller, whatever a request body says)."""
+    return Post.objects.create(author=author, title=title, body=body)
+
+
+def post_update(*, post: Post, **changes: str) -> Post:
+    """Change a post's title and/or body; never writes `score`, so concurrent votes are kept."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    assert not unknown, f"post_update only changes {EDITABLE_FIELDS}, got {sorted(unknown)}"
+    for name, value in changes.items():
+        setattr(post, name, value)
+    post.save(update_fields=[*changes, "updated_at"])
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post) -> None:
+    """Delete a post and its votes, holding the post's lock so no vote is added meanwhile."""
+    Post.objects.select_for_update().filter(pk=post.pk).values_list("pk", flat=True).first()
+    post.delete()
+
+
+def _locked_score(post_id: int) -> int:
+    """Lock the post row for this transaction and return its score; `Post.DoesNotExist` if it is gone."""
+    return Post.objects.select_for_update().values_list("score", flat=True).get(pk=post_id)
+
+
+def _add_to_score(post_id: int, delta: int, score: int) -> int:
+    if delta:
+        Post.objects.filter(pk=post_id).update(score=F("score") + delta)
+    return score + delta
+
+
+@transaction.atomic
+def vote_cast(*, post_id: int, user: User, value: int) -> VoteOutcome:
+    """
+    Set `user`'s vote on a post to `value` (1 or -1): create it, switch it, or keep it.
+
+    Raises `Post.DoesNotExist` when there is no such post.
+    """
+    assert value in VoteValue.values, f"vote value must be one of {VoteValue.values}, got {value!r}"
+    score = _locked_score(post_id)
+    current = Vote.objects.filter(post_id=post_id, user=user).values_list("pk", "value").first()
+    if current is None:
+        Vote.objects.create(post_id=post_id, user=user, value=value)
+        return VoteOutcome(post_id=post_id, value=value, score=_add_to_score(post_id, value, score), created=True)
+    pk, old_value = current
+    if old_value != value:
+        Vote.objects.filter(pk=pk).update(value=value)
+    return VoteOutcome(post_id=post_id, value=value, score=_add_to_score(post_id, value - old_value, score))
+
+
+@transaction.atomic
+def vote_remove(*, post_id: int, user: User) -> VoteOutcome:
+    """
+    Remove `user`'s vote from a post.
+
+    Raises `Post.DoesNotExist` when there is no such post and `Vote.DoesNotExist` when the
+    user has no vote on it.
+    """
+    score = _locked_score(post_id)
+    current = Vote.objects.filter(post_id=post_id, user=user).values_list("pk", "value").first()
+    if current is None:
+        raise Vote.DoesNotExist("The user has no vote on this post.")
+    pk, old_value = current
+    Vote.objects.filter(pk=pk).delete()
+    return VoteOutcome(post_id=post_id, value=None, score=_add_to_score(post_id, -old_value, score))
