@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -28,6 +28,7 @@ from accounts.serializers import (
 )
 from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
 from config.openapi import PASSWORD_VALIDATION_CODES
+from config.parsers import JSONParser
 
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")

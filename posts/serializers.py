@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from rest_framework import serializers
 
 from accounts.models import User
+from config.serializers import StrictCharField, StrictChoiceField, StrictModelSerializer
 from posts.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Post, VoteValue
 
 
@@ -20,7 +21,7 @@ class PostAuthorSerializer(serializers.ModelSerializer):
         fields = ["id", "username"]
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(StrictModelSerializer):
     """
     A post with its author, score and the caller's vote.
 
@@ -31,8 +32,8 @@ class PostSerializer(serializers.ModelSerializer):
     """
 
     author = PostAuthorSerializer(read_only=True)
-    title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
-    body = serializers.CharField(min_length=1, max_length=BODY_MAX_LENGTH, trim_whitespace=False)
+    title = StrictCharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+    body = StrictCharField(min_length=1, max_length=BODY_MAX_LENGTH, trim_whitespace=False)
     my_vote = serializers.ChoiceField(
         choices=VoteValue.choices, read_only=True, allow_null=True, help_text="The caller's vote, or null."
     )
@@ -60,5 +61,5 @@ class VoteSerializer(serializers.Serializer):
     """`{value: 1 | -1}` in; `{post, value, score}` out."""
 
     post = serializers.IntegerField(read_only=True, source="post_id")
-    value = serializers.ChoiceField(choices=VoteValue.choices)
+    value = StrictChoiceField(choices=VoteValue.choices)
     score = serializers.IntegerField(read_only=True)

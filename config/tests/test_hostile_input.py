@@ -90,8 +90,9 @@ def client_of(world, endpoint: Endpoint, api_client):
     return world["clients"][endpoint.role] if endpoint.role else api_client
 
 
-def send_raw(client, endpoint: Endpoint, world, data, content_type="application/json"):
-    return getattr(client, endpoint.method)(endpoint.url(world["objects"]), data=data, content_type=content_type)
+def send_raw(client, endpoint: Endpoint, world, data, content_type: str = "application/json"):
+    """Send `data` as the raw body; an empty `content_type` is what a request without the header looks like."""
+    return client.generic(endpoint.method.upper(), endpoint.url(world["objects"]), data, content_type=content_type)
 
 
 def assert_rejected(response, before: dict, statuses: set[int]) -> dict:
@@ -114,8 +115,10 @@ BAD_JSON = ['{"title": ', '{"title": "x",}', "{'title': 'x'}", "[1, 2", "nul\x00
 def test_malformed_or_truncated_json_is_400(world, api_client, endpoint, payload):
     before = snapshot()
     response = send_raw(client_of(world, endpoint, api_client), endpoint, world, payload)
-    if payload.strip() == "" and response.status_code < 300:
-        pytest.fail("an empty body must not be accepted as a valid write")
+    if payload == "" and endpoint.method == "patch":
+        # No body is an empty partial update, a success that leaves the data as it was.
+        assert response.status_code == HTTPStatus.OK
+        return
     assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
 
 
