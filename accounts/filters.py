@@ -3,17 +3,14 @@
 import django_filters
 
 from accounts.models import Role, User
-from config.filters import StrictFilterSet
+from config.filters import StrictBooleanFilter, StrictFilterSet
 
 
 class UserFilter(StrictFilterSet):
     """`?role=` one of the roles, `?is_active=true|false`."""
 
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    # A choice, not BooleanFilter: that one silently ignores `?is_active=maybe`; this answers 400.
-    is_active = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
-    )
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = User

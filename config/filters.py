@@ -1,6 +1,7 @@
 """Filter backends shared by every list."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from rest_framework import exceptions, filters
 
@@ -16,6 +17,30 @@ class SearchFilter(filters.SearchFilter):
         return super().get_search_terms(request)
 
 
+INVALID_BOOLEAN = "Enter true or false."
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or `1`/`0`); anything else is an error instead of being silently ignored."""
+
+    default_error_messages = {"invalid": INVALID_BOOLEAN}
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A BooleanFilter (documented as a boolean) that rejects values it does not understand."""
+
+    field_class = StrictBooleanField
+
+
 EMPTY_FILTER = "This parameter must not be empty; leave it out to not filter."
 
 
@@ -23,14 +48,17 @@ class StrictFilterSet(django_filters.FilterSet):
     """
     A FilterSet whose parameters, when sent, must carry a value.
 
-    django-filter reads `?role=` as "no filter"; the schema documents each parameter's values
-    and an empty string is none of them, so it is a 400 like any other bad value.
+    django-filter reads `?role=` (or `?ordering=,`) as "no filter"; the schema documents each
+    parameter's values and an empty string is none of them, so it is a 400 like any other bad value.
     """
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
-        for name in self.filters:
-            if "" in self.data.getlist(name, []):
+        for name, filter_ in self.filters.items():
+            values = self.data.getlist(name, [])
+            if isinstance(filter_, django_filters.filters.BaseCSVFilter):
+                values = [part for value in values for part in value.split(",")]
+            if "" in values:
                 self.form.add_error(name, ValidationError(EMPTY_FILTER, code="empty"))
                 valid = False
         return valid

@@ -1,7 +1,7 @@
 """The API's page-number pagination: 20 by default, `?page_size=` up to 100."""
 
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 INVALID_PAGE_SIZE = "page_size must be a positive whole number."
 
@@ -11,6 +11,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     page_size_query_description = "Items per page (default 20); more than 100 is read as 100."
+    # Pages are numbers, as the schema says; DRF's `?page=last` shortcut is not part of the API.
+    last_page_strings = ()
+
+    def get_page_number(self, request, paginator):
+        if request.query_params.get(self.page_query_param) == "":
+            raise NotFound(self.invalid_page_message.format(page_number="", message="empty page number"))
+        return super().get_page_number(request, paginator)
+
     max_page_size = 100
 
     def get_page_size(self, request):

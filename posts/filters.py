@@ -2,9 +2,9 @@
 
 import django_filters
 from django import forms
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from config.filters import StrictFilterSet
 from posts.models import Post
 
 # Each public ordering and the full database ordering behind it: the id breaks ties so the
@@ -17,7 +17,7 @@ ORDERINGS = {
 }
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1})
 class IdFilter(django_filters.NumberFilter):
     """A whole, positive id; `abc`, `1.5` or `0` are a 400 instead of an empty or odd result."""
 
@@ -28,7 +28,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class PostFilter(django_filters.FilterSet):
+class PostFilter(StrictFilterSet):
     """Filters and orderings of the feed; a value outside them is a 400 in the standard shape."""
 
     author = IdFilter(field_name="author_id", label="Only posts by the user with this id.")

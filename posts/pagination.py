@@ -117,7 +117,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque position from a `next` or `previous` link; a malformed one is a 404.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
             {
                 "name": self.page_size_query_param,

@@ -6,33 +6,11 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from config.filters import StrictFilterSet
+from config.filters import StrictBooleanFilter, StrictFilterSet
 from products.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, Product
 
 MIN_PRICE_ABOVE_MAX_PRICE = "min_price must not be greater than max_price."
-INVALID_BOOLEAN = "Enter true or false."
 ORDERING_FIELDS = ("price", "name", "created_at")
-
-
-class StrictBooleanField(forms.Field):
-    """`true`/`false` (or `1`/`0`); anything else is an error instead of being silently ignored."""
-
-    default_error_messages = {"invalid": INVALID_BOOLEAN}
-    VALUES = {"true": True, "1": True, "false": False, "0": False}
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        try:
-            return self.VALUES[str(value).strip().lower()]
-        except KeyError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    """A BooleanFilter (documented as a boolean) that rejects values it does not understand."""
-
-    field_class = StrictBooleanField
 
 
 class TieBreakingOrderingFilter(django_filters.OrderingFilter):

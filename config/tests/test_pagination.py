@@ -44,3 +44,10 @@ def test_list_query_count_does_not_grow_with_page_size(api_client, many_users, d
     for size in (1, 100):
         with django_assert_num_queries(2):  # COUNT + one SELECT
             api_client.get("/api/test/users/", {"page_size": size})
+
+
+@pytest.mark.parametrize("page", ["", "last"])
+def test_empty_or_named_page_is_404(api_client, many_users, page):
+    response = api_client.get("/api/test/users/", {"page": page})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["type"] == "client_error"
