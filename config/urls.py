@@ -1,10 +1,20 @@
 """Top-level routes: the API, its documentation and the Django admin."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask every site for /favicon.ico (the admin links none): answer with an icon, not a 404."""
+    return redirect(static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

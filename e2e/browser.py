@@ -37,6 +37,7 @@ def require_chromium() -> None:
 class PageLog:
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
     def outside(self, allowed_host: str = "127.0.0.1") -> list[str]:
         """Requests to any host but `allowed_host` (data: and blob: URLs stay in the page)."""
@@ -63,6 +64,7 @@ def chromium_page() -> Iterator[tuple[object, PageLog]]:
             page.on("request", lambda request: log.requests.append(request.url))
             page.on("console", lambda msg: msg.type == "error" and log.console_errors.append(msg.text))
             page.on("pageerror", lambda exc: log.console_errors.append(str(exc)))
+            page.on("response", lambda r: r.status >= 400 and log.failed.append(f"{r.status} {r.url}"))
             yield page, log
         finally:
             browser.close()

@@ -31,3 +31,15 @@ def test_docs_pages_load_no_external_assets(client, path):
     html = response.content.decode()
     assert not EXTERNAL_ASSET.search(html), EXTERNAL_ASSET.search(html)
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_favicon_redirects_to_a_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"].endswith("favicon-32x32.png")
+
+
+def test_redoc_page_swaps_the_hosted_logo_for_an_inline_image(client):
+    html = client.get("/api/redoc/").content.decode()
+    assert "https://cdn.redoc.ly/" in html  # only inside the script that rewrites it
+    assert "data:image/svg+xml" in html
