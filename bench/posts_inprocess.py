@@ -33,12 +33,12 @@ def measure() -> tuple[float, float]:
     """Median per-request milliseconds of (plain view, feed page)."""
     from django.test import Client
     from django.test.utils import override_settings
-    from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.models import User
+    from accounts.services import session_start
 
     user = User.objects.get(username=BENCH_USERNAME)
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {RefreshToken.for_user(user).access_token}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {session_start(user=user).access}"}
     client = Client()
     plain, feed = [], []
     with override_settings(ROOT_URLCONF="bench.plain_urls"):

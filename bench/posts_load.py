@@ -77,16 +77,16 @@ def check(base_url: str, path: str, token: str, body: bytes | None = None) -> in
 
 def run_size(posts: int, database_url: str, port: int, seconds: int) -> list[wrk.Result]:
     from django.db.models import Sum
-    from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.models import User
+    from accounts.services import session_start
     from posts.models import Post, Vote
 
     started = time.perf_counter()
     timings = seed(posts)
     print(f"seeded {posts:,} posts in {time.perf_counter() - started:.1f}s ({timings})")
     user = User.objects.get(username=BENCH_USERNAME)
-    token = str(RefreshToken.for_user(user).access_token)
+    token = str(session_start(user=user).access)
     paths = targets(user)
     vote_body = json.dumps({"value": 1})
     results = []

@@ -43,11 +43,11 @@ FROM generate_series(1, %(count)s) AS i
 # Runs in `manage.py shell` with the server's settings and secret, so the server accepts the token.
 TOKEN_SNIPPET = """
 from accounts.models import Role, User
-from rest_framework_simplejwt.tokens import RefreshToken
+from accounts.services import session_start
 user, _ = User.objects.update_or_create(
     username="bench-products", defaults={"email": "bench-products@example.com", "role": Role.USER, "is_active": True}
 )
-print("TOKEN", RefreshToken.for_user(user).access_token)
+print("TOKEN", session_start(user=user).access)
 """
 
 
