@@ -16,6 +16,12 @@ class SearchFilter(filters.SearchFilter):
             raise exceptions.ValidationError({self.search_param: [NUL_IN_SEARCH]}, code="null_characters_not_allowed")
         return super().get_search_terms(request)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["pattern"] = r"^[^\x00]*$"
+        return parameters
+
 
 INVALID_BOOLEAN = "Enter true or false."
 

@@ -17,14 +17,19 @@ ORDERINGS = {
 }
 
 
-@extend_schema_field({"type": "integer", "minimum": 1})
+# Ids are 64-bit (BigAutoField); a larger number would overflow the database driver.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
-    """A whole, positive id; `abc`, `1.5` or `0` are a 400 instead of an empty or odd result."""
+    """A whole id from 1 to 2**63-1; `abc`, `1.5`, `0` or a larger number are a 400, not an odd result."""
 
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 

@@ -38,9 +38,13 @@ INVALID_CURSOR = "Invalid cursor: follow the `next` and `previous` links as they
 
 
 class Row(Func):
-    """SQL row constructor, compared element by element: `ROW(a, b) < ROW(x, y)` (an index condition)."""
+    """
+    SQL row value, compared element by element: `(a, b) < (x, y)`, an index condition on PostgreSQL.
 
-    function = "ROW"
+    Written without the `ROW` keyword, which SQLite (the zero-setup database) does not know.
+    """
+
+    template = "(%(expressions)s)"
     output_field = models.Field()
 
 

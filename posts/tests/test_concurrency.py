@@ -5,7 +5,7 @@ from collections import Counter
 from http import HTTPStatus
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Sum
 
 from posts.models import Post, Vote
@@ -17,6 +17,10 @@ ROUNDS = 6
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite has no row locks and lets only one writer in at a time",
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_voting_keeps_score_equal_to_the_sum_of_votes(client_for, make_user):
     post = PostFactory()
