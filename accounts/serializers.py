@@ -61,7 +61,7 @@ class ProfileSerializer(UserSerializer):
 class RegisterSerializer(ProfileSerializer):
     """`auth/register/`: username, email and a password that passes Django's validators."""
 
-    password = StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
+    password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
     class Meta(UserSerializer.Meta):
         fields = [*UserSerializer.Meta.fields, "password"]

@@ -1,5 +1,6 @@
 """OpenAPI generation: drf-standardized-errors' AutoSchema plus the errors our shared pieces raise."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 
 from config.filters import SearchFilter, StrictFilterSet
@@ -30,3 +31,16 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             for name in filterset_class.base_filters:
                 extra.setdefault(name, set()).add("empty")
         return extra
+
+
+class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
+    """A trimmed string that may not be blank needs a non-space character: say so with a `pattern`."""
+
+    target_class = "config.serializers.StrictCharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and self.target.trim_whitespace and not self.target.allow_blank:
+            schema.setdefault("pattern", r"\S")
+        return schema

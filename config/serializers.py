@@ -23,7 +23,14 @@ class StrictTypeMixin:
 
 
 class StrictCharField(StrictTypeMixin, serializers.CharField):
+    """A string; `max_length` counts what was sent, before trimming, as the schema's `maxLength` does."""
+
     accepted_types = (str,)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
 
 
 class StrictEmailField(StrictTypeMixin, serializers.EmailField):

@@ -132,3 +132,13 @@ def test_me_accepts_own_username_in_another_case(user, client_for):
 
 def test_me_put_is_not_allowed(user, client_for):
     assert client_for(user).put(ME, {"username": "x"}).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_a_password_with_surrounding_spaces_is_kept_as_sent(api_client):
+    password = "  spaced out passphrase  "
+    response = api_client.post(
+        "/api/v1/auth/register/", {"username": "spacey", "email": "spacey@example.com", "password": password}
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    login = api_client.post("/api/v1/auth/login/", {"username": "spacey", "password": password})
+    assert login.status_code == HTTPStatus.OK

@@ -29,3 +29,18 @@ def test_strict_field_accepts_its_own_type(field, good):
 def test_strict_field_rejects_other_types(field, bad):
     with pytest.raises(serializers.ValidationError):
         FIELDS[field][0].run_validation(bad)
+
+
+def test_max_length_counts_the_characters_sent_before_trimming():
+    field = StrictCharField(max_length=5)
+    assert field.run_validation(" abc ") == "abc"
+    with pytest.raises(serializers.ValidationError) as error:
+        field.run_validation("   abc   ")
+    assert error.value.get_codes() == ["max_length"]
+
+
+def test_schema_gives_non_blank_trimmed_strings_a_pattern(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    post_request = schema["components"]["schemas"]["PostRequest"]["properties"]
+    assert post_request["title"]["pattern"] == r"\S"
+    assert "pattern" not in post_request["body"]  # the body keeps its whitespace, so "  " is a body
