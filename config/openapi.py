@@ -34,13 +34,19 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
 
 class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
-    """A trimmed string that may not be blank needs a non-space character: say so with a `pattern`."""
+    """String patterns the schema can state truthfully: non-blank strings need a non-space character."""
 
     target_class = "config.serializers.StrictCharField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request" and self.target.trim_whitespace and not self.target.allow_blank:
+        regexes = [getattr(getattr(v, "regex", None), "pattern", "") for v in self.target.validators]
+        if any("\\w" in regex for regex in regexes):
+            # A validator's `\w` matches letters of every script in Python but only ASCII ones in
+            # JSON Schema (ECMA 262), so drf-spectacular's copy of it would call the valid username
+            # "ë5" invalid. What holds in both: no whitespace. (A pattern set here is kept.)
+            schema["pattern"] = r"^\S+$"
+        elif direction == "request" and self.target.trim_whitespace and not self.target.allow_blank:
             schema.setdefault("pattern", r"\S")
         return schema

@@ -15,7 +15,7 @@ def _iso(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class PostAuthorSerializer(serializers.ModelSerializer):
+class PostAuthorSerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username"]

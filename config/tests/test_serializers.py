@@ -44,3 +44,9 @@ def test_schema_gives_non_blank_trimmed_strings_a_pattern(api_client):
     post_request = schema["components"]["schemas"]["PostRequest"]["properties"]
     assert post_request["title"]["pattern"] == r"\S"
     assert "pattern" not in post_request["body"]  # the body keeps its whitespace, so "  " is a body
+
+
+def test_schema_states_usernames_without_an_ascii_only_pattern(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    for component in ("User", "PostAuthor", "RegisterRequest"):
+        assert schema["components"]["schemas"][component]["properties"]["username"]["pattern"] == r"^\S+$"
