@@ -1,15 +1,10 @@
 """GET /api/v1/health/: 200 with the database up, 503 without it."""
 
-import json
-import os
-import subprocess
-import sys
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from config.tests.new_process import run_snippet
 
 # Django's test client inside a fresh interpreter whose database is a closed port.
 HEALTH_WITH_DEAD_DATABASE = """
@@ -35,24 +30,14 @@ def test_health_ignores_a_bad_token(api_client):
 
 
 def test_health_is_503_when_the_database_is_unreachable():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/unreachable",
-        "DB_CONNECT_TIMEOUT": "2",
-        "DJANGO_DEBUG": "False",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", HEALTH_WITH_DEAD_DATABASE],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    outcome, stderr = run_snippet(
+        HEALTH_WITH_DEAD_DATABASE,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/unreachable",
+        DB_CONNECT_TIMEOUT="2",
+        DJANGO_DEBUG="False",
     )
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["status"] == HTTPStatus.SERVICE_UNAVAILABLE
     assert outcome["body"] == {"status": "error", "database": "error"}
     assert outcome["type"].startswith("application/json")
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in stderr

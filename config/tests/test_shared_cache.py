@@ -1,17 +1,14 @@
 """With CACHE_URL=redis://…, throttling counters are shared by every process, as API.md says."""
 
-import json
-import os
 import socket
-import subprocess
-import sys
 import uuid
 from http import HTTPStatus
 from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from config.tests.new_process import run_snippet
+
 REDIS = ("127.0.0.1", 6379)
 
 # One request in a fresh interpreter: a new process with its own Django and its own cache client.
@@ -34,26 +31,17 @@ def redis_reachable() -> bool:
 
 
 def register_in_a_new_process(cache_url: str, tmp_path: Path) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "shared-cache-test-secret-key-0123456789-abcdefghijklmnop",
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECURE_SSL_REDIRECT": "False",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
-        "CACHE_URL": cache_url,
-        "THROTTLE_REGISTER": "1/min",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", ONE_REGISTER_ATTEMPT],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    outcome, _ = run_snippet(
+        ONE_REGISTER_ATTEMPT,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="shared-cache-test-secret-key-0123456789-abcdefghijklmnop",
+        DJANGO_DEBUG="False",
+        DJANGO_SECURE_SSL_REDIRECT="False",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        CACHE_URL=cache_url,
+        THROTTLE_REGISTER="1/min",
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return outcome
 
 
 @pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379 (redis-server)")
