@@ -10,10 +10,11 @@ row that authentication loads anyway: the session table (one session) and the us
 import uuid
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -42,9 +43,9 @@ def _unique_violation(exc: IntegrityError) -> ValidationError:
     diag = getattr(exc.__cause__, "diag", None)
     constraint = getattr(diag, "constraint_name", None) or str(exc)
     if "email" in constraint:
-        return ValidationError({"email": [EMAIL_TAKEN]}, code="unique")
+        return ValidationError({"email": ValidationError(EMAIL_TAKEN, code="unique")})
     if "username" in constraint:
-        return ValidationError({"username": [USERNAME_TAKEN]}, code="unique")
+        return ValidationError({"username": ValidationError(USERNAME_TAKEN, code="unique")})
     raise exc
 
 
@@ -93,7 +94,9 @@ def user_admin_update(*, user: User, role: str | None = None, is_active: bool | 
     active_admin_count(lock=True)  # serializes concurrent demotions of the last two admins
     user = User.objects.select_for_update().get(pk=user.pk)
     if demotes_last_active_admin(user=user, role=role, is_active=is_active):
-        raise ValidationError({"role" if role is not None else "is_active": [LAST_ADMIN]}, code="last_admin")
+        raise ValidationError(
+            {"role" if role is not None else "is_active": ValidationError(LAST_ADMIN, code="last_admin")}
+        )
     deactivated = user.is_active and is_active is False
     user.role = role if role is not None else user.role
     user.is_active = is_active if is_active is not None else user.is_active
@@ -204,7 +207,7 @@ def session_logout(*, user: User, access: Token, raw_refresh: str) -> None:
     The refresh must be the caller's own, current one; anything else is a 400 and revokes
     nothing. When the two tokens belong to different sessions of the caller, both end.
     """
-    invalid = ValidationError({"refresh": [LOGOUT_REFRESH_INVALID]}, code="invalid")
+    invalid = ValidationError({"refresh": ValidationError(LOGOUT_REFRESH_INVALID, code="invalid")})
     try:
         refresh, user_id, version, sid = _verified_refresh(raw_refresh)
         _, _, access_sid = token_session_claims(access)

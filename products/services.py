@@ -8,8 +8,8 @@ client would have got from the check, instead of a 500.
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from products.models import SKU_TAKEN, SKU_UNIQUE_CONSTRAINT, Product
 
@@ -22,7 +22,7 @@ def _product_save(product: Product) -> Product:
     except IntegrityError as exc:
         # PostgreSQL and SQLite both name the violated unique index in the message.
         if SKU_UNIQUE_CONSTRAINT in str(exc):
-            raise ValidationError({"sku": [ErrorDetail(SKU_TAKEN, code="unique")]}) from exc
+            raise ValidationError({"sku": ValidationError(SKU_TAKEN, code="unique")}) from exc
         raise
     return product
 

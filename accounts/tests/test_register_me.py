@@ -3,7 +3,7 @@
 from http import HTTPStatus
 
 import pytest
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import ValidationError
 
 from accounts.models import Role, User
 from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN, user_register
@@ -87,8 +87,8 @@ def test_a_lost_race_on_the_unique_index_is_a_validation_error_not_a_500(make_us
         user_register(username="racer", email="other@example.com", password="x")
     with pytest.raises(ValidationError) as email_taken:
         user_register(username="other", email="RACER@example.com", password="x")
-    assert username_taken.value.detail == {"username": [USERNAME_TAKEN]}
-    assert email_taken.value.detail == {"email": [EMAIL_TAKEN]}
+    assert username_taken.value.message_dict == {"username": [USERNAME_TAKEN]}
+    assert email_taken.value.message_dict == {"email": [EMAIL_TAKEN]}
 
 
 def test_me_returns_the_caller(user, client_for):

@@ -3,7 +3,7 @@
 from http import HTTPStatus
 
 import pytest
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import ValidationError
 
 from accounts.models import Role, User
 from accounts.services import LAST_ADMIN, user_admin_update

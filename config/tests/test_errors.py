@@ -86,3 +86,17 @@ def test_protected_endpoint_without_token_is_401_with_bearer_challenge(api_clien
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.data["type"] == "client_error"
+
+
+def test_a_django_validation_error_from_a_service_is_a_400_keeping_field_and_code():
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from config.exceptions import APIExceptionHandler
+
+    error = DjangoValidationError({"sku": DjangoValidationError("Taken.", code="unique")})
+    response = APIExceptionHandler(error, {"view": None, "request": None}).run()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.data == {
+        "type": "validation_error",
+        "errors": [{"code": "unique", "detail": "Taken.", "attr": "sku"}],
+    }

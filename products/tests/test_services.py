@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import Role
 from products.models import SKU_TAKEN, Product
@@ -24,8 +24,8 @@ def test_product_create_turns_a_sku_taken_meanwhile_into_a_400_on_sku(make_produ
     make_product(sku="lamp-1")
     with pytest.raises(ValidationError) as caught:
         product_create(name="Lamp", sku="LAMP-1", price=Decimal("1.00"))
-    assert caught.value.detail["sku"][0] == SKU_TAKEN
-    assert caught.value.detail["sku"][0].code == "unique"
+    assert caught.value.message_dict == {"sku": [SKU_TAKEN]}
+    assert caught.value.error_dict["sku"][0].code == "unique"
     assert Product.objects.count() == 1
 
 
@@ -34,7 +34,7 @@ def test_product_update_turns_a_sku_taken_meanwhile_into_a_400_on_sku(make_produ
     product = make_product(sku="mine")
     with pytest.raises(ValidationError) as caught:
         product_update(product=product, sku="TAKEN")
-    assert caught.value.detail["sku"][0].code == "unique"
+    assert caught.value.error_dict["sku"][0].code == "unique"
     product.refresh_from_db()
     assert product.sku == "mine"
 
