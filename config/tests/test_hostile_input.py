@@ -281,3 +281,21 @@ def test_absurd_ids_in_paths_are_404(world, path):
     response = world["clients"][Role.ADMIN].get(path)
     assert response.status_code in (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED), response.content[:300]
     assert response.json()["type"] == "client_error"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/posts/99999999999999999999999/vote/"),
+        ("delete", "/api/v1/posts/99999999999999999999999/vote/"),
+        ("patch", "/api/v1/posts/99999999999999999999999/"),
+        ("delete", "/api/v1/posts/99999999999999999999999/"),
+        ("patch", "/api/v1/products/99999999999999999999999/"),
+        ("delete", "/api/v1/products/99999999999999999999999/"),
+        ("patch", "/api/v1/users/99999999999999999999999/"),
+    ],
+)
+def test_writes_to_absurd_ids_are_404_and_change_nothing(world, method, path):
+    before = snapshot()
+    response = getattr(world["clients"][Role.ADMIN], method)(path, {"value": 1}, format="json")
+    assert_rejected(response, before, {HTTPStatus.NOT_FOUND})
