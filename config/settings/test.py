@@ -6,7 +6,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment-0123456789")
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES, THROTTLE_RATES, env
+from .base import REST_FRAMEWORK, STORAGES, THROTTLE_RATES
 
 DEBUG = False
 
@@ -14,8 +14,6 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Tests that exercise throttling set their own rates; the rest must never hit a limit.
 REST_FRAMEWORK = {

@@ -1,4 +1,4 @@
-"""Run a snippet of Django code in a fresh interpreter: a new process with its own settings and caches."""
+"""Run Python in a fresh interpreter: a new process with its own settings and caches."""
 
 import json
 import os
@@ -9,15 +9,20 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def run_snippet(snippet: str, **env: str) -> tuple[dict, str]:
-    """Run `snippet` with `env` added to this environment; return (its last stdout line as JSON, its stderr)."""
-    result = subprocess.run(
-        [sys.executable, "-c", snippet],
+def run_python(*args: str, check: bool = False, **env: str) -> subprocess.CompletedProcess:
+    """Run `python *args` from the project root with `env` added to this environment."""
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=check,
     )
+
+
+def run_snippet(snippet: str, **env: str) -> tuple[dict, str]:
+    """Run `snippet` with `env` added to this environment; return (its last stdout line as JSON, its stderr)."""
+    result = run_python("-c", snippet, check=True, **env)
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr

@@ -1,25 +1,14 @@
 """Settings refuse to start without a secret when debug is off."""
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from config.tests.new_process import run_python
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_python("manage.py", *args, **env)
 
 
 @pytest.mark.parametrize("module", ["config.settings.production", "config.settings.local"])
