@@ -1,4 +1,4 @@
-"""Filter backends shared by every list."""
+"""Filtering shared by every list: the search backend, a strict FilterSet base and a strict boolean filter."""
 
 import django_filters
 from django import forms
