@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.services import session_start
+from accounts.sessions import session_start
 from accounts.tests.factories import UserFactory
 
 

@@ -1,4 +1,4 @@
-"""What staff see of users in the Django admin."""
+"""What staff see of users in the Django admin; changes go through the same services as the API."""
 
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
@@ -6,9 +6,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts import services, sessions
 from accounts.models import RevokedSession, User
-from accounts.selectors import active_admin_count
-from accounts.services import LAST_ADMIN, demotes_last_active_admin, user_tokens_revoke_all
+
+ACCESS_FIELDS = ("role", "is_active")
 
 
 class UserCreationForm(auth_forms.UserCreationForm):
@@ -18,7 +19,7 @@ class UserCreationForm(auth_forms.UserCreationForm):
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
-    """Refuses to demote or deactivate the last active admin."""
+    """Shows the last-admin rule as a form error (`UserAdmin.save_model` enforces it under lock)."""
 
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
@@ -26,8 +27,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
     def clean(self):
         cleaned = super().clean()
         stored = User.objects.get(pk=self.instance.pk)
-        if demotes_last_active_admin(user=stored, role=cleaned.get("role"), is_active=cleaned.get("is_active")):
-            raise ValidationError(LAST_ADMIN, code="last_admin")
+        services.last_admin_check(user=stored, role=cleaned.get("role"), is_active=cleaned.get("is_active"))
         return cleaned
 
 
@@ -37,7 +37,7 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
     def save(self, commit=True):
         user = super().save(commit=commit)
         if commit:
-            user_tokens_revoke_all(user=user)
+            sessions.user_tokens_revoke_all(user=user)
         return user
 
 
@@ -62,15 +62,47 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Profile fields are saved as they are; role and active flag through the API's service,
+        # which re-checks the last-admin rule under lock and revokes tokens on deactivation.
         with transaction.atomic():
-            if change:
-                active_admin_count(lock=True)  # the form's last-admin check, re-run under lock
-                stored = User.objects.get(pk=obj.pk)
-                if demotes_last_active_admin(user=stored, role=obj.role, is_active=obj.is_active):
-                    raise PermissionDenied(LAST_ADMIN)  # only reached when two staff race
-            super().save_model(request, obj, form, change)
-            if change and "is_active" in form.changed_data and not obj.is_active:
-                user_tokens_revoke_all(user=obj)
+            profile = [name for name in form.changed_data if name not in ACCESS_FIELDS]
+            if profile:
+                obj.save(update_fields=profile)
+            access = {name: form.cleaned_data[name] for name in ACCESS_FIELDS}
+            try:
+                services.user_admin_update(user=obj, **access)
+            except ValidationError as exc:  # only when two staff race past the form's check
+                raise PermissionDenied(services.LAST_ADMIN) from exc
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self._deletable(obj):
+            return False  # no delete button, and the delete pages refuse the last active admin
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        self._delete(obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self._delete(user)
+
+    @staticmethod
+    def _deletable(user: User) -> bool:
+        try:
+            services.last_admin_check(user=user)
+        except ValidationError:
+            return False
+        return True
+
+    @staticmethod
+    def _delete(user: User) -> None:
+        try:
+            services.user_delete(user=user)
+        except ValidationError as exc:  # only when two staff race past the delete page's check
+            raise PermissionDenied(services.LAST_ADMIN) from exc
 
 
 @admin.register(RevokedSession)

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 
 from accounts.models import User
 from accounts.selectors import user_for_token
-from accounts.services import TOKEN_INVALID, TOKEN_REVOKED
+from accounts.sessions import TOKEN_INVALID, TOKEN_REVOKED
 from accounts.tokens import SessionAccessToken, token_session_claims
 
 BAD_HEADER = "Authorization header must be `Bearer <access token>`."

@@ -8,6 +8,9 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+USERNAME_UNIQUE_CONSTRAINT = "accounts_user_username_ci_unique"
+EMAIL_UNIQUE_CONSTRAINT = "accounts_user_email_ci_unique"
+
 
 class Role(models.TextChoices):
     USER = "user", "User"
@@ -53,8 +56,8 @@ class User(AbstractUser):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(Lower("username"), name=USERNAME_UNIQUE_CONSTRAINT),
+            models.UniqueConstraint(Lower("email"), name=EMAIL_UNIQUE_CONSTRAINT),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="accounts_user_role_valid"),
             models.CheckConstraint(
                 condition=(
@@ -73,13 +76,16 @@ class User(AbstractUser):
             kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
         super().save(*args, **kwargs)
 
+    # Every role check in the project goes through these two.
     @property
     def is_admin(self) -> bool:
+        """May manage users and products, edit any post, and use the Django admin."""
         return self.role == Role.ADMIN
 
     @property
-    def is_moderator(self) -> bool:
-        return self.role == Role.MODERATOR
+    def can_moderate(self) -> bool:
+        """May delete anyone's post: moderators and admins."""
+        return self.role in (Role.MODERATOR, Role.ADMIN)
 
 
 class RevokedSession(models.Model):

@@ -2,22 +2,16 @@
 Role and ownership permissions shared by every app.
 
 Roles are read from the user row that authentication loaded, never from a token claim,
-so a demotion takes effect on the very next request. Combine classes with `&` and `|`:
+so a demotion takes effect on the very next request; what each role may do is stated once,
+by `User.is_admin` and `User.can_moderate`. Combine classes with `&` and `|`:
 `IsAdmin | ReadOnly`, `IsOwner | IsAdmin`.
 """
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.models import Role
-
 ADMIN_REQUIRED = "Only an admin can do this."
 MODERATOR_REQUIRED = "Only a moderator or an admin can do this."
 OWNER_REQUIRED = "Only the owner can do this."
-
-
-def _role(request) -> str | None:
-    user = request.user
-    return getattr(user, "role", None) if user and user.is_authenticated else None
 
 
 class IsAdmin(BasePermission):
@@ -26,7 +20,7 @@ class IsAdmin(BasePermission):
     message = ADMIN_REQUIRED
 
     def has_permission(self, request, view) -> bool:
-        return _role(request) == Role.ADMIN
+        return bool(request.user and request.user.is_authenticated and request.user.is_admin)
 
 
 class IsModerator(BasePermission):
@@ -35,7 +29,7 @@ class IsModerator(BasePermission):
     message = MODERATOR_REQUIRED
 
     def has_permission(self, request, view) -> bool:
-        return _role(request) in (Role.MODERATOR, Role.ADMIN)
+        return bool(request.user and request.user.is_authenticated and request.user.can_moderate)
 
 
 class ReadOnly(BasePermission):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import selectors, services, sessions
 from accounts.filters import UserFilter
 from accounts.permissions import IsAdmin
 from accounts.serializers import (
@@ -87,7 +87,7 @@ class LoginView(PublicView):
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, pair = services.user_login(
+        user, pair = sessions.user_login(
             identifier=serializer.validated_data["username"], password=serializer.validated_data["password"]
         )
         body = {
@@ -114,7 +114,7 @@ class TokenRefreshView(PublicView):
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = services.session_refresh(raw_refresh=serializer.validated_data["refresh"])
+        pair = sessions.session_refresh(raw_refresh=serializer.validated_data["refresh"])
         return Response({"access": str(pair.access), "refresh": str(pair.refresh)})
 
 
@@ -129,7 +129,7 @@ class LogoutView(APIView):
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.session_logout(
+        sessions.session_logout(
             user=request.user, access=request.auth, raw_refresh=serializer.validated_data["refresh"]
         )
         return Response(status=HTTPStatus.NO_CONTENT)
@@ -138,7 +138,7 @@ class LogoutView(APIView):
 class LogoutAllView(APIView):
     @extend_schema(tags=["auth"], summary="Log out everywhere", request=None, responses={204: NO_CONTENT})
     def post(self, request):
-        services.user_tokens_revoke_all(user=request.user)
+        sessions.user_tokens_revoke_all(user=request.user)
         return Response(status=HTTPStatus.NO_CONTENT)
 
 

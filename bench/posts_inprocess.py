@@ -35,7 +35,7 @@ def measure() -> tuple[float, float]:
     from django.test.utils import override_settings
 
     from accounts.models import User
-    from accounts.services import session_start
+    from accounts.sessions import session_start
 
     user = User.objects.get(username=BENCH_USERNAME)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {session_start(user=user).access}"}

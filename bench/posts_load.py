@@ -79,7 +79,7 @@ def run_size(posts: int, database_url: str, port: int, seconds: int) -> list[wrk
     from django.db.models import Sum
 
     from accounts.models import User
-    from accounts.services import session_start
+    from accounts.sessions import session_start
     from posts.models import Post, Vote
 
     started = time.perf_counter()

@@ -43,7 +43,7 @@ FROM generate_series(1, %(count)s) AS i
 # Runs in `manage.py shell` with the server's settings and secret, so the server accepts the token.
 TOKEN_SNIPPET = """
 from accounts.models import Role, User
-from accounts.services import session_start
+from accounts.sessions import session_start
 user, _ = User.objects.update_or_create(
     username="bench-products", defaults={"email": "bench-products@example.com", "role": Role.USER, "is_active": True}
 )

@@ -1,18 +1,21 @@
 """
-The one place where Django's own exceptions become API errors.
+The one place where the exceptions services raise become API errors.
 
-drf-standardized-errors already maps `Http404` and `PermissionDenied`; this adds Django's
-`ValidationError` (what services raise, so they stay free of HTTP) and the request errors
-Django raises while reading a body, which would otherwise surface as a 500.
+Services stay free of HTTP: they raise Django's `ValidationError` (400), `PermissionDenied`
+(403) and `ObjectDoesNotExist` / `Http404` (404), and `config.service_exceptions.AuthenticationError`
+for rejected credentials or tokens (401), which Django has no exception for. drf-standardized-errors already
+maps `Http404` and `PermissionDenied`; this adds the rest, and the request errors Django raises
+while reading a body, which would otherwise surface as a 500.
 """
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 
 from config.parsers import PayloadTooLarge
+from config.service_exceptions import AuthenticationError
 
 TOO_MANY_FIELDS = "Too many fields in the request."
 
@@ -21,6 +24,15 @@ class APIExceptionHandler(ExceptionHandler):
     """Standard error shape for Django validation, body-size and other suspicious-request errors too."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, AuthenticationError):
+            converted = exceptions.AuthenticationFailed(exc.message, code=exc.code)
+            # DRF adds the view's WWW-Authenticate challenge to its own 401s before this runs.
+            view, request = self.context.get("view"), self.context.get("request")
+            if view is not None and request is not None:
+                converted.auth_header = view.get_authenticate_header(request)
+            return converted
+        if isinstance(exc, ObjectDoesNotExist):
+            return exceptions.NotFound()
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(as_serializer_error(exc))
         if isinstance(exc, RequestDataTooBig):

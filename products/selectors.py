@@ -2,13 +2,13 @@
 
 from django.db.models import QuerySet
 
-from accounts.models import Role
+from accounts.models import User
 from products.models import Product
 
 
-def product_list(*, user) -> QuerySet[Product]:
+def product_list(*, user: User) -> QuerySet[Product]:
     """Products `user` may see: every product for an admin, only active ones for anyone else."""
     products = Product.objects.all()
-    if getattr(user, "role", None) != Role.ADMIN:
+    if not user.is_admin:
         products = products.filter(is_active=True)
     return products

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Role
-from accounts.services import session_start
+from accounts.sessions import session_start
 from accounts.tests.conftest import ME, USERS, assert_unauthorized, bearer
 from accounts.tokens import token_pair_build
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from accounts.services import session_start
+from accounts.sessions import session_start
 from accounts.tests.conftest import REFRESH, me_status
 from accounts.tests.factories import PASSWORD, UserFactory
 from bench.server import gunicorn_server

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import RevokedSession, Role, User
-from accounts.services import session_start
+from accounts.sessions import session_start
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.services import LOGIN_FAILED
+from accounts.sessions import LOGIN_FAILED
 from accounts.tests.conftest import LOGIN, ME, assert_unauthorized, bearer
 from accounts.tests.factories import PASSWORD, UserFactory
 

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import Role
-from accounts.services import REFRESH_REUSED, session_start
+from accounts.sessions import REFRESH_REUSED, session_start
 from accounts.tests.conftest import REFRESH, assert_unauthorized, me_status, refresh_status
 from accounts.tokens import token_pair_build
 

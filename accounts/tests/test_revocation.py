@@ -5,7 +5,7 @@ from http import HTTPStatus
 import pytest
 
 from accounts.models import RevokedSession, Role
-from accounts.services import LOGOUT_REFRESH_INVALID
+from accounts.sessions import LOGOUT_REFRESH_INVALID
 from accounts.tests.conftest import (
     LOGIN,
     LOGOUT,

@@ -31,6 +31,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
+    # First, so its `changepassword` (which also revokes tokens) replaces django.contrib.auth's.
+    "accounts",
+    # Holds project-wide commands such as `load_demo`, which gathers every app's demo data.
+    "config",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -46,7 +50,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
-    "accounts",
     "posts",
     "products",
 ]
@@ -177,7 +180,7 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_CLAIM": "user_id",
     # Tokens carry the login session and the user's token version (accounts.tokens); rotation
-    # and blacklisting are done under a row lock by accounts.services, not by SimpleJWT's views.
+    # and blacklisting are done under a row lock by accounts.sessions, not by SimpleJWT's views.
     "AUTH_TOKEN_CLASSES": ("accounts.tokens.SessionAccessToken",),
 }
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from accounts.services import tokens_purge_expired
+from accounts.sessions import tokens_purge_expired
 
 
 class Command(BaseCommand):

@@ -1,0 +1,172 @@
+"""
+Login sessions: open (login), rotate (refresh), end (logout), and end them all.
+
+A login session is one chain of refresh tokens (rotated one for one) and the access tokens
+made from them, all sharing a `sid`. Revocation has two levers, both checked against the user
+row that authentication loads anyway: the session table (one session) and the user's
+`token_version` (every token issued before now).
+
+Like every service, these raise Django's `ValidationError` for bad input (400) and
+`config.service_exceptions.AuthenticationError` for rejected credentials or tokens (401).
+"""
+
+import uuid
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import datetime_from_epoch
+
+from accounts.models import RevokedSession, User
+from accounts.selectors import user_by_login, user_for_token
+from accounts.tokens import SessionRefreshToken, TokenPair, token_pair_build, token_session_claims
+from config.integrity import field_error
+from config.service_exceptions import AuthenticationError
+
+LOGIN_FAILED = "No active account found with the given credentials."
+TOKEN_INVALID = "Token is invalid or expired."
+TOKEN_REVOKED = "Token has been revoked."
+REFRESH_REUSED = "This refresh token was already used or revoked; every session of this account is now signed out."
+LOGOUT_REFRESH_INVALID = "This refresh token is invalid, expired, revoked or not yours."
+
+
+def _outstand(*, user: User, refresh: SessionRefreshToken) -> OutstandingToken:
+    return OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[api_settings.JTI_CLAIM],
+        token=str(refresh),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
+
+
+def _outstanding_for_update(*, refresh: Token, user_id: int) -> OutstandingToken | None:
+    """
+    The refresh token's row, locked until the transaction ends, with `blacklisted` set.
+
+    The blacklist is read by a second statement on purpose: a waiter that gets the lock after
+    a concurrent rotation committed must see that rotation, and in READ COMMITTED only a new
+    statement does (a subquery of the locking SELECT would still use the old snapshot).
+    """
+    outstanding = (
+        OutstandingToken.objects.select_for_update()
+        .filter(jti=refresh.get(api_settings.JTI_CLAIM), user_id=user_id)
+        .first()
+    )
+    if outstanding is not None:
+        outstanding.blacklisted = BlacklistedToken.objects.filter(token=outstanding).exists()
+    return outstanding
+
+
+def _verified_refresh(raw: str) -> tuple[SessionRefreshToken, int, int, uuid.UUID]:
+    """A signed, unexpired refresh token and its session claims; TokenError or ValueError otherwise."""
+    refresh = SessionRefreshToken(raw)
+    user_id, version, sid = token_session_claims(refresh)
+    return refresh, user_id, version, sid
+
+
+def session_start(*, user: User) -> TokenPair:
+    """Open a new login session for `user`; return its first token pair."""
+    pair = token_pair_build(user=user, sid=uuid.uuid4())
+    _outstand(user=user, refresh=pair.refresh)
+    return pair
+
+
+def user_login(*, identifier: str, password: str) -> tuple[User, TokenPair]:
+    """
+    Check a username-or-email and password; open a session.
+
+    Unknown, wrong-password and inactive accounts get the same error after the same hashing
+    work (Django's ModelBackend does the same), so neither the answer nor its timing tells
+    which accounts exist. A successful check upgrades an outdated hash.
+    """
+    user = user_by_login(identifier=identifier)
+    if user is None:
+        make_password(password)
+        raise AuthenticationError(LOGIN_FAILED)
+    if not user.check_password(password) or not user.is_active:
+        raise AuthenticationError(LOGIN_FAILED)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return user, session_start(user=user)
+
+
+def session_refresh(*, raw_refresh: str) -> TokenPair:
+    """
+    Rotate a refresh token: blacklist it and issue a new pair in the same session.
+
+    The token's row is locked, so of two concurrent uses one wins and the other sees it
+    rotated. A rotated or logged-out refresh presented again is treated as stolen: every
+    token of the user is revoked (committed before the 401 is raised).
+    """
+    try:
+        refresh, user_id, version, sid = _verified_refresh(raw_refresh)
+    except (TokenError, ValueError) as exc:
+        raise AuthenticationError(TOKEN_INVALID) from exc
+    pair = None
+    with transaction.atomic():
+        outstanding = _outstanding_for_update(refresh=refresh, user_id=user_id)
+        user = user_for_token(user_id=user_id, sid=sid) if outstanding else None
+        # Past the user's cutoff, everything older is already dead: nothing more to revoke.
+        if user is None or not user.is_active or user.token_version != version:
+            raise AuthenticationError(TOKEN_INVALID)
+        if outstanding.blacklisted or user.session_revoked:
+            user_tokens_revoke_all(user=user)
+        else:
+            BlacklistedToken.objects.create(token=outstanding)
+            pair = token_pair_build(user=user, sid=sid)
+            _outstand(user=user, refresh=pair.refresh)
+    if pair is None:
+        raise AuthenticationError(REFRESH_REUSED)
+    return pair
+
+
+@transaction.atomic
+def session_logout(*, user: User, access: Token, raw_refresh: str) -> None:
+    """
+    End the caller's session: its refresh token and the access token of this call.
+
+    The refresh must be the caller's own, current one; anything else is a 400 and revokes
+    nothing. When the two tokens belong to different sessions of the caller, both end.
+    """
+    try:
+        refresh, user_id, version, sid = _verified_refresh(raw_refresh)
+        _, _, access_sid = token_session_claims(access)
+    except (TokenError, ValueError) as exc:
+        raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid") from exc
+    if user_id != user.pk or version != user.token_version:
+        raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid")
+    outstanding = _outstanding_for_update(refresh=refresh, user_id=user.pk)
+    if outstanding is None or outstanding.blacklisted or RevokedSession.objects.filter(sid=sid).exists():
+        raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid")
+    BlacklistedToken.objects.create(token=outstanding)
+    # No token of either session can outlive a refresh issued now.
+    expires_at = timezone.now() + api_settings.REFRESH_TOKEN_LIFETIME
+    RevokedSession.objects.bulk_create(
+        [RevokedSession(sid=s, user=user, expires_at=expires_at) for s in {sid, access_sid}],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def user_tokens_revoke_all(*, user: User) -> None:
+    """Reject every token issued to `user` before now, on every process at once."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token_id=pk) for pk in live.values_list("pk", flat=True)], ignore_conflicts=True
+    )
+
+
+def tokens_purge_expired() -> tuple[int, int]:
+    """Delete expired outstanding tokens (their blacklist rows go with them) and ended sessions."""
+    now = timezone.now()
+    tokens, _ = OutstandingToken.objects.filter(expires_at__lte=now).delete()
+    sessions, _ = RevokedSession.objects.filter(expires_at__lte=now).delete()
+    return tokens, sessions
