@@ -99,7 +99,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory per process by default; CACHE_URL=redis://… shares it between processes.
+# `?key_prefix=` keeps deployments that share one Redis apart. django-environ lower-cases every
+# query option for Django's RedisCache, Django's own KEY_PREFIX, TIMEOUT and VERSION included,
+# and Django ignores them lower-cased: give them back their names.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+for _option in ("KEY_PREFIX", "TIMEOUT", "VERSION", "KEY_FUNCTION"):
+    if _option.lower() in CACHES["default"]:
+        CACHES["default"][_option] = CACHES["default"].pop(_option.lower())
 
 AUTH_USER_MODEL = "accounts.User"
 

@@ -1,4 +1,9 @@
-"""With CACHE_URL=redis://…, throttling counters are shared by every process, as API.md says."""
+"""
+With CACHE_URL=redis://…, throttling counters are shared by every process, as API.md says, and
+`?key_prefix=` keeps two deployments that share one Redis apart.
+
+Every test uses prefixes of its own, so a second run within the throttle's minute starts afresh.
+"""
 
 import socket
 import uuid
@@ -18,7 +23,8 @@ django.setup()
 from django.conf import settings
 from django.test import Client
 response = Client(HTTP_HOST="localhost").post("/api/v1/auth/register/", {}, content_type="application/json")
-print(json.dumps({"status": response.status_code, "backend": settings.CACHES["default"]["BACKEND"]}))
+cache = settings.CACHES["default"]
+print(json.dumps({"status": response.status_code, "backend": cache["BACKEND"], "key_prefix": cache.get("KEY_PREFIX")}))
 """
 
 
@@ -46,12 +52,39 @@ def register_in_a_new_process(cache_url: str, tmp_path: Path) -> dict:
 
 @pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379 (redis-server)")
 def test_throttle_counts_are_shared_between_processes_through_redis(tmp_path):
-    cache_url = f"redis://127.0.0.1:6379/0?key_prefix=test-{uuid.uuid4().hex}"
+    prefix = unique_prefix()
+    cache_url = f"redis://127.0.0.1:6379/0?key_prefix={prefix}"
     first = register_in_a_new_process(cache_url, tmp_path)
     second = register_in_a_new_process(cache_url, tmp_path)
     assert first["backend"] == "django.core.cache.backends.redis.RedisCache"
+    assert first["key_prefix"] == prefix
     assert first["status"] == HTTPStatus.BAD_REQUEST  # allowed through, then rejected for its empty body
     assert second["status"] == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def unique_prefix() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379 (redis-server)")
+def test_two_key_prefixes_on_one_redis_count_apart(tmp_path):
+    first, second = (f"redis://127.0.0.1:6379/0?key_prefix={unique_prefix()}" for _ in range(2))
+    statuses = [register_in_a_new_process(url, tmp_path)["status"] for url in (first, second, first)]
+    # The second deployment's first attempt is its own; the first deployment's second is over its limit.
+    assert statuses == [HTTPStatus.BAD_REQUEST, HTTPStatus.BAD_REQUEST, HTTPStatus.TOO_MANY_REQUESTS]
+
+
+def test_cache_url_options_reach_djangos_cache_settings():
+    prefix = unique_prefix()
+    outcome, _ = run_snippet(
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CACHES['default']))",
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        CACHE_URL=f"redis://127.0.0.1:6379/0?key_prefix={prefix}&timeout=30",
+    )
+    assert outcome["KEY_PREFIX"] == prefix
+    assert outcome["TIMEOUT"] == 30
+    assert not {"key_prefix", "timeout"} & set(outcome)
 
 
 def test_with_the_default_local_memory_cache_each_process_counts_alone(tmp_path):
