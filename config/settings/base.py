@@ -9,24 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
-
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off: set DJANGO_SECRET_KEY "
-            '(python -c "import secrets; print(secrets.token_urlsafe(50))") or DJANGO_DEBUG=True.'
-        )
-    # Only ever reached with debug on: a fixed, obviously unsafe key for local work.
-    SECRET_KEY = "django-insecure-debug-only-key-never-use-in-production"
+# Debug and the secret key are set by each settings module: production forces debug off and
+# requires a secret from the environment; only local and test settings know a fixed key.
+DEBUG = False
+SECRET_KEY_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
@@ -182,13 +174,15 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_CLAIM": "user_id",
     # Tokens carry the login session and the user's token version (accounts.tokens); rotation
     # and blacklisting are done under a row lock by accounts.sessions, not by SimpleJWT's views.
     "AUTH_TOKEN_CLASSES": ("accounts.tokens.SessionAccessToken",),
 }
+# Without JWT_SIGNING_KEY, SimpleJWT signs with SECRET_KEY (set by each settings module).
+if env.str("JWT_SIGNING_KEY", default=""):
+    SIMPLE_JWT["SIGNING_KEY"] = env.str("JWT_SIGNING_KEY")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Django API",

@@ -1,14 +1,18 @@
 """Settings for the test suite: real database from DATABASE_URL, fast hashing, no throttling noise."""
 
 import os
+import secrets
 
-# The suite must run on a fresh clone with no .env; a secret made for tests only.
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment-0123456789")
+# The suite runs on a fresh clone with no .env: a secret made for this run only, exported so the
+# servers and fresh processes the tests start (bench.server, config/tests/new_process.py) share it.
+if not os.environ.get("DJANGO_SECRET_KEY"):
+    os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES, THROTTLE_RATES
+from .base import REST_FRAMEWORK, STORAGES, THROTTLE_RATES, env
 
 DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 
 # Hashing cost is measured by the benchmarks, not paid in every test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
