@@ -12,6 +12,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -56,41 +57,80 @@ def manage(database_url: str, *args: str, **extra: str) -> str:
     return result.stdout
 
 
+class Gunicorn:
+    """
+    One gunicorn master (production settings) on 127.0.0.1:`port`, started and stopped by PID.
+
+    Its output goes to a log file (appended across restarts), never to a pipe nobody reads,
+    which would block the server once it filled up.
+    """
+
+    def __init__(self, database_url: str, port: int, log_path: Path, workers: int = 2, threads: int = 4, **extra: str):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+        self.env = production_env(
+            database_url,
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_WORKERS=str(workers),
+            GUNICORN_THREADS=str(threads),
+            **extra,
+        )
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def start(self, timeout: float = 30) -> "Gunicorn":
+        """Start the master and wait until health answers 200."""
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi"],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v1/health/", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"gunicorn did not start: {self.log()[-2000:]}")
+            time.sleep(0.2)
+
+    def worker_pids(self) -> set[int]:
+        """The master's current workers (Linux: from /proc)."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        return {int(pid) for pid in children.split()}
+
+    def stop(self, timeout: float = 35) -> int | None:
+        """SIGTERM (gunicorn's graceful shutdown), SIGKILL after `timeout`; returns the exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process and self.process.returncode
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
 @contextlib.contextmanager
 def gunicorn_server(database_url: str, port: int, workers: int = 2, threads: int = 4, **extra: str) -> Iterator[str]:
     """Serve the app on 127.0.0.1:`port`; yield its base URL."""
-    env = production_env(
-        database_url,
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS=str(workers),
-        GUNICORN_THREADS=str(threads),
-        **extra,
-    )
-    process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/api/v1/health/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory(prefix="gunicorn-") as tmp:
+        server = Gunicorn(database_url, port, Path(tmp) / "gunicorn.log", workers=workers, threads=threads, **extra)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            yield server.start().url
+        finally:
+            server.stop(timeout=15)

@@ -10,7 +10,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask every site for /favicon.ico (the admin links none): answer with an icon, not a 404."""
-    return redirect(static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png"), permanent=True)
+    # Not permanent: the icon's content-hashed name changes with the files a deploy collects.
+    return redirect(static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png"))
 
 
 urlpatterns = [

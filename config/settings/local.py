@@ -8,7 +8,7 @@ DJANGO_SECRET_KEY, a fixed development key is used. With debug off a real secret
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY_HINT, STORAGES, env
+from .base import SECRET_KEY_HINT, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -23,6 +23,3 @@ if not SECRET_KEY:
             "or DJANGO_DEBUG=True."
         )
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
-
-# runserver serves static files from the apps; no collectstatic needed for a first run.
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -9,15 +9,13 @@ if not os.environ.get("DJANGO_SECRET_KEY"):
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES, THROTTLE_RATES, env
+from .base import REST_FRAMEWORK, THROTTLE_RATES, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 
 # Hashing cost is measured by the benchmarks, not paid in every test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 # Tests that exercise throttling set their own rates; the rest must never hit a limit.
 REST_FRAMEWORK = {
