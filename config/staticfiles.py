@@ -3,19 +3,20 @@ One static-files storage for every settings module, so whatever `collectstatic` 
 production serves.
 
 Names come from whitenoise's manifest (content-hashed, compressed, cached for a year). A name
-the manifest lacks — collectstatic never ran, or ran before a file was added — is served under
-its plain name with one warning per name, so a static-file problem never turns the admin or
-the documentation into a 500.
+the manifest lacks is served under its plain name instead of raising, so a static-file problem
+never turns the admin or the documentation into a 500; when there is no manifest at all
+(collectstatic never ran), the process says so once.
 """
 
 import logging
+import threading
 
 from django.contrib.staticfiles.storage import StaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 logger = logging.getLogger(__name__)
 
-_reported: set[str] = set()
+_manifest_missing_reported = threading.Event()
 
 
 class ManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
@@ -24,8 +25,12 @@ class ManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
     def url(self, name: str | None, force: bool = False) -> str:
         try:
             return super().url(name, force)
-        except ValueError as exc:  # "Missing staticfiles manifest entry", or the file is missing too
-            if name not in _reported:
-                _reported.add(name)
-                logger.warning("static file served unhashed (run collectstatic): %s", exc)
+        except ValueError:
+            # Not in the manifest. Whitenoise also asks for names that were never collected (it
+            # guesses hashes in file names at startup), so a miss alone is not worth a log line.
+            if not self.hashed_files and not _manifest_missing_reported.is_set():
+                _manifest_missing_reported.set()
+                logger.warning(
+                    "no static files manifest in %s: serving static files unhashed; run collectstatic", self.location
+                )
             return StaticFilesStorage.url(self, name)
