@@ -3,8 +3,10 @@
 from django.urls import include, path
 
 from config.health import HealthView
+from config.index import ApiIndexView
 
 urlpatterns = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("health/", HealthView.as_view(), name="health"),
     path("", include("accounts.urls")),
     path("", include("posts.urls")),

@@ -1,10 +1,11 @@
-"""Top-level routes: the API, its documentation and the Django admin."""
+"""Top-level routes: the API, its documentation and the Django admin; `/` leads to the documentation."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 
@@ -15,6 +16,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="swagger-ui"), name="root"),
     path("favicon.ico", favicon),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

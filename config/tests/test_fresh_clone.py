@@ -95,7 +95,7 @@ def get_or_none(url: str) -> int | None:
         return None
 
 
-@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/admin/login/"])
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/docs/", "/api/redoc/", "/admin/login/"])
 def test_make_run_on_a_fresh_clone_serves_pages_and_their_static_files(make_run, path):
     status, html = get(f"{make_run}{path}")
     assert status == HTTPStatus.OK

@@ -299,3 +299,20 @@ def test_writes_to_absurd_ids_are_404_and_change_nothing(world, method, path):
     before = snapshot()
     response = getattr(world["clients"][Role.ADMIN], method)(path, {"value": 1}, format="json")
     assert_rejected(response, before, {HTTPStatus.NOT_FOUND})
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_writes_to_the_index_are_405_and_change_nothing(world, api_client, method):
+    before = snapshot()
+    response = getattr(api_client, method)("/api/v1/", {"users": "http://evil.example/"}, format="json")
+    assert_rejected(response, before, {HTTPStatus.METHOD_NOT_ALLOWED})
+
+
+@pytest.mark.parametrize("query", ["page=-1", "format=xml", "users=http://evil.example/", "x=" + "y" * 5000, "q=%00"])
+def test_absurd_index_parameters_are_never_a_server_error(world, api_client, query):
+    response = api_client.get(f"/api/v1/?{query}")
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.NOT_FOUND), (query, response.content[:300])
+    if response.status_code == HTTPStatus.OK:
+        assert "evil.example" not in response.content.decode()
+    else:
+        assert response.json()["type"] == "client_error"
