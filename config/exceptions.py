@@ -4,8 +4,9 @@ The one place where the exceptions services raise become API errors.
 Services stay free of HTTP: they raise Django's `ValidationError` (400), `PermissionDenied`
 (403) and `ObjectDoesNotExist` / `Http404` (404), and `config.service_exceptions.AuthenticationError`
 for rejected credentials or tokens (401), which Django has no exception for. drf-standardized-errors already
-maps `Http404` and `PermissionDenied`; this adds the rest, and the request errors Django raises
-while reading a body, which would otherwise surface as a 500.
+maps `Http404` and `PermissionDenied`; this adds the rest, the request errors Django raises
+while reading a body, which would otherwise surface as a 500, and an unreachable database
+(503, see config.outage).
 """
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
@@ -14,6 +15,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 
+from config.outage import ServiceUnavailable, is_database_unavailable, record_failure
 from config.parsers import PayloadTooLarge
 from config.service_exceptions import AuthenticationError
 
@@ -21,9 +23,11 @@ TOO_MANY_FIELDS = "Too many fields in the request."
 
 
 class APIExceptionHandler(ExceptionHandler):
-    """Standard error shape for Django validation, body-size and other suspicious-request errors too."""
+    """Standard error shape for Django validation, body-size, suspicious-request and database-outage errors too."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if is_database_unavailable(exc):
+            return ServiceUnavailable()
         if isinstance(exc, AuthenticationError):
             converted = exceptions.AuthenticationFailed(exc.message, code=exc.code)
             # DRF adds the view's WWW-Authenticate challenge to its own 401s before this runs.
@@ -42,3 +46,11 @@ class APIExceptionHandler(ExceptionHandler):
         if isinstance(exc, SuspiciousOperation):
             return exceptions.ValidationError("Bad request.", code="bad_request")
         return super().convert_known_exceptions(exc)
+
+    def report_exception(self, exc: exceptions.APIException, response) -> None:
+        if isinstance(exc, ServiceUnavailable):
+            # An outage, not a bug: no traceback and no error-monitoring event per request;
+            # the request's own log line says why it failed.
+            record_failure(self.context.get("request"), self.exc)
+            return
+        super().report_exception(exc, response)

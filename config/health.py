@@ -1,7 +1,5 @@
 """Health endpoint for load balancers and container orchestrators."""
 
-import logging
-
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-logger = logging.getLogger(__name__)
+from config.outage import record_failure
 
 HealthSerializer = inline_serializer(
     "Health",
@@ -38,6 +36,6 @@ class HealthView(APIView):
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except DatabaseError as exc:
-            logger.error("health check: database unreachable: %s", exc)
+            record_failure(request, exc)  # said once, in the request's log line
             return Response({"status": "error", "database": "error"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response({"status": "ok", "database": "ok"})

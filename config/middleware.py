@@ -33,13 +33,16 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         response[REQUEST_ID_HEADER] = request.request_id
+        # Why a request failed without a traceback (e.g. the database is unreachable, config.outage).
+        failure = getattr(request, "failure", None)
         logger.log(
             logging.ERROR if response.status_code >= 500 else logging.INFO,
-            "%s %s %s %.2fms",
+            "%s %s %s %.2fms" + (" %s" if failure else ""),
             request.method,
             request.path,
             response.status_code,
             duration_ms,
+            *([failure] if failure else []),
             extra={
                 "method": request.method,
                 "path": request.path,
@@ -47,6 +50,7 @@ class RequestLogMiddleware:
                 "duration_ms": duration_ms,
                 "user_id": _user_id(request),
                 "request_id": request.request_id,
+                "error": failure,
             },
         )
         return response

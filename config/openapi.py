@@ -2,6 +2,8 @@
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import ServerErrorEnum
+from rest_framework import serializers
 
 from config.filters import SearchFilter, StrictFilterSet
 
@@ -50,3 +52,16 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
         elif direction == "request" and self.target.trim_whitespace and not self.target.allow_blank:
             schema.setdefault("pattern", r"\S")
         return schema
+
+
+class Error503Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[("service_unavailable", "Service Unavailable")])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse503Serializer(serializers.Serializer):
+    """The database cannot be reached: retry after the `Retry-After` header's seconds."""
+
+    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
+    errors = Error503Serializer(many=True)

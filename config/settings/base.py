@@ -166,7 +166,9 @@ REST_FRAMEWORK = {
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.exceptions.APIExceptionHandler",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500", "503"],
+    # 503 while the database is unreachable (config.outage); the others are the package's own.
+    "ERROR_SCHEMAS": {"503": "config.openapi.ErrorResponse503Serializer"},
 }
 
 SIMPLE_JWT = {
@@ -216,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "ErrorCode503Enum": [("service_unavailable", "Service Unavailable")],
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
@@ -238,10 +241,12 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
     },
+    "filters": {"tracebacks_of_bugs_only": {"()": "config.outage.RequestLogFilter"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        # The request log below replaces Django's own per-request warnings for 4xx/5xx.
-        "django.request": {"level": "ERROR"},
+        # The request log (config.request) replaces Django's own per-request lines for 4xx/5xx;
+        # Django's logger adds only the tracebacks of real bugs (not of a database outage).
+        "django.request": {"level": "ERROR", "filters": ["tracebacks_of_bugs_only"]},
         "django.server": {"level": "ERROR"},
     },
 }

@@ -1,5 +1,6 @@
 """Test-only routes that exercise the API's global configuration (parsers, errors, pagination)."""
 
+from django.db import OperationalError
 from django.urls import include, path
 from rest_framework import generics, serializers
 from rest_framework.parsers import FormParser
@@ -28,6 +29,22 @@ class CrashView(APIView):
         raise RuntimeError("secret internal detail")
 
 
+class DatabaseGoneView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        raise OperationalError("connection failed: Connection refused\n\tIs the server running?")
+
+
+def database_gone_outside_drf(request):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+def crash_outside_drf(request):
+    raise RuntimeError("a bug outside DRF")
+
+
 class UserRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -46,6 +63,10 @@ urlpatterns = [
     path("api/test/echo/", EchoView.as_view()),
     path("api/test/crash/", CrashView.as_view()),
     path("api/test/users/", UserRowList.as_view()),
+    path("api/test/database-gone/", DatabaseGoneView.as_view()),
+    path("api/test/database-gone-outside-drf/", database_gone_outside_drf),
+    path("test/database-gone/", database_gone_outside_drf),
+    path("test/crash/", crash_outside_drf),
     path("", include("config.urls")),
 ]
 handler404 = "config.errors.page_not_found"
