@@ -1,0 +1,159 @@
+"""
+Two app instances (gunicorn, production settings) behind a real nginx, one PostgreSQL, one Redis:
+revocation and throttling hold across instances, and a rolling restart under load fails nothing.
+"""
+
+import os
+import socket
+import time
+import uuid
+from http import HTTPStatus
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD
+from bench.server import Gunicorn, manage
+from e2e.live_server import LiveServer, free_port, fresh_database_url
+from e2e.load import Call, running_load
+from e2e.nginx import nginx_balancer, nginx_binary
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(nginx_binary() is None, reason="needs nginx (apt-get install nginx-light)"),
+    pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379 (redis-server)"),
+    pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL in DATABASE_URL"),
+]
+
+LOAD_SECONDS = 20
+CALLS = [
+    Call("GET", "/api/v1/posts/"),
+    Call("POST", "/api/v1/posts/", {"title": "Rolling", "body": "Written while the instances restart."}),
+    Call("GET", "/api/v1/products/"),
+    Call("GET", "/api/v1/auth/me/"),
+]
+EXPECTED = {HTTPStatus.OK, HTTPStatus.CREATED}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Instances `a` and `b` and the balancer in front of them, sharing one database and one Redis prefix."""
+    tmp = tmp_path_factory.mktemp("scale-out")
+    database_url = fresh_database_url(DATABASE_URL, "scaleout", tmp)
+    manage(database_url, "migrate", "--noinput")
+    manage(database_url, "load_demo")
+    shared = {
+        "CACHE_URL": f"redis://127.0.0.1:6379/0?key_prefix=e2e-scale-out-{uuid.uuid4().hex}",
+        "THROTTLE_REGISTER": "2/min",
+        "DJANGO_NUM_PROXIES": "1",
+        "GUNICORN_ACCESSLOG": "",
+    }
+    instances = {
+        name: Gunicorn(database_url, free_port(), tmp / f"gunicorn-{name}.log", **shared).start() for name in "ab"
+    }
+    try:
+        upstreams = [f"127.0.0.1:{instance.port}" for instance in instances.values()]
+        with nginx_balancer(free_port(), upstreams) as balancer:
+            yield {"instances": instances, "balancer": balancer, "database_url": database_url}
+    finally:
+        for instance in instances.values():
+            instance.stop()
+
+
+def client(url: str, database_url: str) -> LiveServer:
+    return LiveServer(url=url, database_url=database_url)
+
+
+def test_a_logout_through_one_instance_is_rejected_by_the_other_at_once(cluster):
+    a, b = (client(cluster["instances"][n].url, cluster["database_url"]) for n in "ab")
+    balancer = client(cluster["balancer"].url, cluster["database_url"])
+    status, tokens = balancer.request("POST", "/api/v1/auth/login/", {"username": "user", "password": DEMO_PASSWORD})
+    assert status == HTTPStatus.OK
+    for server in (a, b, balancer):
+        assert server.request("GET", "/api/v1/auth/me/", token=tokens["access"])[0] == HTTPStatus.OK
+
+    status, _ = a.request("POST", "/api/v1/auth/logout/", {"refresh": tokens["refresh"]}, token=tokens["access"])
+    assert status == HTTPStatus.NO_CONTENT
+
+    assert b.request("GET", "/api/v1/auth/me/", token=tokens["access"])[0] == HTTPStatus.UNAUTHORIZED
+    assert b.request("POST", "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]})[0] in (
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.UNAUTHORIZED,
+    )
+    for _ in range(4):  # round robin: both instances, through the balancer
+        assert balancer.request("GET", "/api/v1/auth/me/", token=tokens["access"])[0] == HTTPStatus.UNAUTHORIZED
+
+
+def test_throttle_counters_are_shared_by_both_instances(cluster):
+    a, b = (client(cluster["instances"][n].url, cluster["database_url"]) for n in "ab")
+    # THROTTLE_REGISTER is 2/min per client address: two attempts in all, whichever instance counts them.
+    statuses = [server.request("POST", "/api/v1/auth/register/", {})[0] for server in (a, b, a, b)]
+    assert statuses == [HTTPStatus.BAD_REQUEST, HTTPStatus.BAD_REQUEST] + [HTTPStatus.TOO_MANY_REQUESTS] * 2
+
+
+def test_links_through_the_balancer_point_back_to_the_balancer(cluster):
+    balancer = client(cluster["balancer"].url, cluster["database_url"])
+    status, index = balancer.request("GET", "/api/v1/")
+    assert status == HTTPStatus.OK
+    assert index["posts"] == f"{balancer.url}/api/v1/posts/"
+
+
+def wait_until_balanced_to(load, instance, since: float, timeout: float = 15) -> None:
+    """Until the balancer sends the load to `instance` again (X-Upstream of requests after `since`)."""
+    address = f"127.0.0.1:{instance.port}"
+    deadline = time.monotonic() + timeout
+    while not any(o.started > since and o.served_by == address for o in list(load.outcomes)):
+        assert time.monotonic() < deadline, f"the balancer never came back to {address}"
+        time.sleep(0.1)
+
+
+def test_rolling_restart_under_load_fails_no_request(cluster, artifacts_dir):
+    instances, balancer = cluster["instances"], cluster["balancer"]
+    token = client(balancer.url, cluster["database_url"]).login("admin", DEMO_PASSWORD)
+    steps = []
+    with running_load(balancer.url, CALLS, token, connections=16, max_seconds=LOAD_SECONDS + 30) as load:
+        t0 = time.monotonic()
+        time.sleep(2)
+        for name in "ab":
+            instance = instances[name]
+            stopping = time.monotonic()
+            old_pid, exit_code = instance.pid, instance.stop()
+            stopped = time.monotonic()
+            instance.start()
+            started = time.monotonic()
+            wait_until_balanced_to(load, instance, started)
+            steps.append(
+                f"{name}: SIGTERM to {old_pid} at {stopping - t0:.1f} s, exited ({exit_code}) in "
+                f"{stopped - stopping:.2f} s; {instance.pid} healthy at {started - t0:.1f} s, "
+                f"balanced to again at {time.monotonic() - t0:.1f} s"
+            )
+        time.sleep(max(0.0, LOAD_SECONDS - (time.monotonic() - t0)))
+    outcomes = load.stop()
+
+    failed = [o for o in outcomes if o.status not in EXPECTED]
+    by_instance = {}
+    for outcome in outcomes:
+        by_instance[outcome.served_by or "-"] = by_instance.get(outcome.served_by or "-", 0) + 1
+    writes = sum(o.call.method == "POST" for o in outcomes)
+    slowest = max(o.ended - o.started for o in outcomes)
+    report = "\n".join(
+        [
+            f"rolling restart: {len(outcomes)} requests sent ({writes} POSTs) over {LOAD_SECONDS} s, "
+            f"16 connections, {len(failed)} failed; slowest answer {slowest:.2f} s",
+            *steps,
+            "served by: " + ", ".join(f"{k}: {v}" for k, v in sorted(by_instance.items())),
+            *[f"failed: {o.call.method} {o.call.path} -> {o.status} {o.error}" for o in failed[:20]],
+        ]
+    )
+    (artifacts_dir / "rolling-restart.txt").write_text(report + "\n")
+    print(report)
+    assert failed == [], report + "\n" + balancer.error_log()[-3000:]
