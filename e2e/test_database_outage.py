@@ -39,8 +39,15 @@ def test_database_outage_gives_503s_then_service_resumes_without_a_restart(tmp_p
         database_url = postgres.create_database("outage")
         manage(database_url, "migrate", "--noinput")
         manage(database_url, "load_demo")
-        # No worker recycling during the test, so unchanged worker PIDs mean nothing crashed.
-        server = Gunicorn(database_url, free_port(), tmp_path / "gunicorn.log", GUNICORN_MAX_REQUESTS="0").start()
+        # No worker recycling during the test, so unchanged worker PIDs mean nothing crashed; an
+        # existing static root, so whitenoise has no warning to print whether collectstatic ran or not.
+        server = Gunicorn(
+            database_url,
+            free_port(),
+            tmp_path / "gunicorn.log",
+            GUNICORN_MAX_REQUESTS="0",
+            DJANGO_STATIC_ROOT=str(tmp_path),
+        ).start()
         try:
             token = LiveServer(url=server.url, database_url=database_url).login("user", DEMO_PASSWORD)
             processes_before = (server.pid, server.worker_pids())
