@@ -1,8 +1,9 @@
-"""Filtering shared by every list: the search backend, a strict FilterSet base and a strict boolean filter."""
+"""Filtering shared by every list: the search backend, a strict FilterSet base, strict boolean and id filters."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, filters
 
 NUL_IN_SEARCH = "search must not contain NUL characters."
@@ -68,3 +69,19 @@ class StrictFilterSet(django_filters.FilterSet):
                 self.form.add_error(name, ValidationError(EMPTY_FILTER, code="empty"))
                 valid = False
         return valid
+
+
+# Ids are 64-bit (BigAutoField); a larger number would overflow the database driver.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A whole id from 1 to 2**63-1; `abc`, `1.5`, `0` or a larger number are a 400, not an odd result."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

@@ -1,10 +1,8 @@
 """The feed's query parameters: `author`, `ordering` (and `search`, from DRF's SearchFilter)."""
 
 import django_filters
-from django import forms
-from drf_spectacular.utils import extend_schema_field
 
-from config.filters import StrictFilterSet
+from config.filters import IdFilter, StrictFilterSet
 from posts.models import Post
 
 # Each public ordering and the full database ordering behind it: the id breaks ties so the
@@ -15,22 +13,6 @@ ORDERINGS = {
     "-score": ("-score", "-id"),
     "score": ("score", "id"),
 }
-
-
-# Ids are 64-bit (BigAutoField); a larger number would overflow the database driver.
-MAX_ID = 2**63 - 1
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(django_filters.NumberFilter):
-    """A whole id from 1 to 2**63-1; `abc`, `1.5`, `0` or a larger number are a 400, not an odd result."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class PostFilter(StrictFilterSet):

@@ -11,10 +11,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.filters import SearchFilter
+from config.keyset_pagination import KeysetPagination
 from posts import services
 from posts.filters import PostFilter
 from posts.models import Post, Vote
-from posts.pagination import KeysetPagination
 from posts.permissions import CanDeletePost, CanEditPost
 from posts.selectors import post_list
 from posts.serializers import PostSerializer, VoteSerializer

@@ -8,8 +8,8 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 
+from config.keyset_pagination import INVALID_CURSOR
 from posts.models import Post
-from posts.pagination import INVALID_CURSOR
 from posts.services import vote_cast
 from posts.tests.factories import PostFactory
 

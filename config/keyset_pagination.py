@@ -1,12 +1,12 @@
 """
-Keyset ("cursor") pagination for the feed.
+Keyset ("cursor") pagination for lists that grow without bound (the feed, the security log).
 
 Page-number pagination runs `COUNT(*)` and an `OFFSET` scan on every page, and both grow with
 the table. A keyset page is one index range scan that starts right after the last row the
 client saw, `WHERE (score, id) < (%s, %s) ORDER BY score DESC, id DESC LIMIT 21`, so page 1
-and page 50,000 of a million posts cost the same. The cursor is an opaque token holding that
+and page 50,000 of a million rows cost the same. The cursor is an opaque token holding that
 last row's ordering values; the ordering must end with the primary key so the position is
-unique, and each of the feed's orderings has a matching index.
+unique, and each ordering a view offers needs a matching index.
 
 The body keeps the API's list shape: `results`, `next`, `previous` (absolute URLs or null),
 without `count`.
@@ -108,7 +108,7 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "previous", "results"],
             "properties": {
-                "next": {**link, "example": f"http://api.example.org/posts/?{self.cursor_query_param}=eyJvIjoi..."},
+                "next": {**link, "example": f"http://api.example.org/items/?{self.cursor_query_param}=eyJvIjoi..."},
                 "previous": link,
                 "results": schema,
             },
@@ -127,7 +127,7 @@ class KeysetPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Posts per page, default {self.page_size}; more than {self.max_page_size} is clamped.",
+                "description": f"Items per page, default {self.page_size}; more than {self.max_page_size} is clamped.",
                 "schema": {"type": "integer", "minimum": 1},
             },
         ]
