@@ -9,7 +9,6 @@ from rest_framework import mixins, viewsets
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services, sessions
@@ -29,6 +28,7 @@ from accounts.serializers import (
 from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
 from config.openapi import PASSWORD_VALIDATION_CODES
 from config.parsers import JSONParser
+from config.throttling import AnonRateThrottle
 
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")

@@ -153,11 +153,12 @@ REST_FRAMEWORK = {
         "config.filters.SearchFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
-    # Proxies in front of the app (load balancer, ingress) whose X-Forwarded-For is trusted.
+    # Proxies in front of the app (load balancer, ingress) whose X-Forwarded-For is trusted;
+    # unset trusts none (config.client).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=None),
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
