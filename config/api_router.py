@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("posts.urls")),
     path("", include("products.urls")),
+    path("", include("audit.urls")),
 ]

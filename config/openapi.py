@@ -1,5 +1,6 @@
 """OpenAPI generation: drf-standardized-errors' AutoSchema plus the errors our shared pieces raise."""
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ServerErrorEnum
@@ -65,3 +66,18 @@ class ErrorResponse503Serializer(serializers.Serializer):
 
     type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
     errors = Error503Serializer(many=True)
+
+
+class LabelledFilterExtension(DjangoFilterExtension):
+    """Describe filters whose schema is set by hand (`IdFilter`) with their label, as the others are."""
+
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        filters = getattr(getattr(auto_schema.view, "filterset_class", None), "base_filters", {})
+        for parameter in parameters:
+            label = getattr(filters.get(parameter["name"]), "label", None)
+            if label and not parameter.get("description"):
+                parameter["description"] = label
+        return parameters

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "posts",
     "products",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +135,11 @@ STORAGES = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
+# Security log: events older than this many days are deleted by `purge_audit_events`.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a whole number of days, at least 1.")
+
 # --- Django REST framework -----------------------------------------------------------------
 THROTTLE_RATES = {
     "anon": env.str("THROTTLE_ANON", default="60/min"),
@@ -208,6 +215,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HealthStatusEnum": ["ok", "error"],
         "VoteValueEnum": "posts.models.VoteValue.choices",
+        "SecurityEventEnum": "audit.models.Event.choices",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
