@@ -1,13 +1,17 @@
 """What staff see of users in the Django admin; changes go through the same services as the API."""
 
+import copy
+import functools
+
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts import services, sessions
+from accounts import services
 from accounts.models import RevokedSession, User
+from audit.context import RequestContext, request_context
 
 ACCESS_FIELDS = ("role", "is_active")
 
@@ -32,13 +36,26 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
 
 class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
-    """A password set by staff rejects every token issued before it, like the API's password change."""
+    """
+    A password set by staff goes through the API's service: earlier tokens are rejected and the
+    change is recorded as done by `actor` (built per request by `UserAdmin.user_change_password`).
+    """
+
+    def __init__(self, *args, actor: User | None = None, context: RequestContext | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor, self.context = actor, context
 
     def save(self, commit=True):
-        user = super().save(commit=commit)
-        if commit:
-            sessions.user_tokens_revoke_all(user=user)
-        return user
+        if not commit:
+            return super().save(commit=False)
+        usable = self.cleaned_data["set_usable_password"]
+        services.user_password_change(
+            user=self.user,
+            new_password=self.cleaned_data["password1"] if usable else None,
+            actor=self.actor,
+            context=self.context,
+        )
+        return self.user
 
 
 @admin.register(User)
@@ -72,9 +89,19 @@ class UserAdmin(DjangoUserAdmin):
                 obj.save(update_fields=profile)
             access = {name: form.cleaned_data[name] for name in ACCESS_FIELDS}
             try:
-                services.user_admin_update(user=obj, **access)
+                services.user_admin_update(user=obj, **access, actor=request.user, context=request_context(request))
             except ValidationError as exc:  # only when two staff race past the form's check
                 raise PermissionDenied(services.LAST_ADMIN) from exc
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view builds its form as `self.change_password_form(user, data)`, without the
+        # request; this request's copy of the admin builds one that knows who acts and from where.
+        # (A copy, not an attribute set on `self`: one ModelAdmin serves every thread.)
+        view = copy.copy(self)
+        view.change_password_form = functools.partial(
+            self.change_password_form, actor=request.user, context=request_context(request)
+        )
+        return super(UserAdmin, view).user_change_password(request, id, form_url)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not self._deletable(obj):

@@ -3,7 +3,9 @@ Writes of accounts: registration, the caller's profile and password, and admins'
 
 Login sessions and tokens live in `accounts.sessions`. Like every service, these raise Django's
 `ValidationError` for a rule the input breaks (400), never an HTTP exception, so the API and
-the Django admin call the same functions.
+the Django admin call the same functions. Security-relevant changes record their event
+(`audit`) in the same transaction; `actor` is who did it (the user themselves, an admin, or
+None for an operator's command) and `context` where the request came from.
 """
 
 from django.core.exceptions import ValidationError
@@ -12,6 +14,9 @@ from django.db import transaction
 from accounts.models import EMAIL_UNIQUE_CONSTRAINT, USERNAME_UNIQUE_CONSTRAINT, Role, User
 from accounts.selectors import active_admin_count
 from accounts.sessions import user_tokens_revoke_all
+from audit.context import RequestContext
+from audit.models import Event
+from audit.services import event_record
 from config.integrity import field_error, save_unique
 
 USERNAME_TAKEN = "A user with that username already exists."
@@ -43,11 +48,21 @@ def user_profile_update(*, user: User, username: str | None = None, email: str |
 
 
 @transaction.atomic
-def user_password_change(*, user: User, new_password: str) -> None:
-    """Set a new password (already validated) and reject every token issued before now."""
-    user.set_password(new_password)
+def user_password_change(
+    *, user: User, new_password: str | None, actor: User | None = None, context: RequestContext | None = None
+) -> None:
+    """
+    Set a new password (already validated) and reject every token issued before now.
+
+    `new_password=None` turns password login off (the Django admin offers it).
+    """
+    if new_password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(new_password)
     user.save(update_fields=["password"])
     user_tokens_revoke_all(user=user)
+    event_record(event=Event.PASSWORD_CHANGED, user=user, actor=actor, context=context)
 
 
 def last_admin_check(*, user: User, role: str | None = None, is_active: bool | None = None) -> None:
@@ -66,20 +81,40 @@ def last_admin_check(*, user: User, role: str | None = None, is_active: bool | N
 
 
 @transaction.atomic
-def user_admin_update(*, user: User, role: str | None = None, is_active: bool | None = None) -> User:
-    """An admin changes a user's role and/or active flag; deactivation revokes every token."""
+def user_admin_update(
+    *,
+    user: User,
+    role: str | None = None,
+    is_active: bool | None = None,
+    actor: User | None = None,
+    context: RequestContext | None = None,
+) -> User:
+    """An admin (`actor`) changes a user's role and/or active flag; deactivation revokes every token."""
     active_admin_count(lock=True)  # serializes concurrent demotions of the last two admins
     user = User.objects.select_for_update().get(pk=user.pk)
     if role is None and is_active is None:
         return user
     last_admin_check(user=user, role=role, is_active=is_active)
-    deactivated = user.is_active and is_active is False
+    old_role, was_active = user.role, user.is_active
     user.role = role if role is not None else user.role
     user.is_active = is_active if is_active is not None else user.is_active
     user.save(update_fields=["role", "is_active"])
-    if deactivated:
+    if was_active and not user.is_active:
         user_tokens_revoke_all(user=user)
+    _access_changes_record(user=user, old_role=old_role, was_active=was_active, actor=actor, context=context)
     return user
+
+
+def _access_changes_record(
+    *, user: User, old_role: str, was_active: bool, actor: User | None, context: RequestContext | None
+) -> None:
+    """One event per change that happened: role, deactivation, reactivation (none for a no-op)."""
+    if user.role != old_role:
+        detail = {"old_role": old_role, "new_role": user.role}
+        event_record(event=Event.USER_ROLE_CHANGED, user=user, actor=actor, context=context, detail=detail)
+    if was_active != user.is_active:
+        event = Event.USER_REACTIVATED if user.is_active else Event.USER_DEACTIVATED
+        event_record(event=event, user=user, actor=actor, context=context)
 
 
 @transaction.atomic

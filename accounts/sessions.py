@@ -8,6 +8,8 @@ row that authentication loads anyway: the session table (one session) and the us
 
 Like every service, these raise Django's `ValidationError` for bad input (400) and
 `config.service_exceptions.AuthenticationError` for rejected credentials or tokens (401).
+Each records its security event (`audit`) in the transaction of the change, from the request
+`context` the view hands over; the event's `detail.session` is the login session's id.
 """
 
 import uuid
@@ -24,7 +26,10 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import RevokedSession, User
 from accounts.selectors import user_by_login, user_for_token
-from accounts.tokens import SessionRefreshToken, TokenPair, token_pair_build, token_session_claims
+from accounts.tokens import SESSION_CLAIM, SessionRefreshToken, TokenPair, token_pair_build, token_session_claims
+from audit.context import RequestContext
+from audit.models import Event
+from audit.services import event_record
 from config.integrity import field_error
 from config.service_exceptions import AuthenticationError
 
@@ -77,26 +82,45 @@ def session_start(*, user: User) -> TokenPair:
     return pair
 
 
-def user_login(*, identifier: str, password: str) -> tuple[User, TokenPair]:
+def _login_refused(*, user: User | None, reason: str, context: RequestContext | None) -> AuthenticationError:
+    # No transaction to join: the refusal is recorded on its own, and committed before the 401.
+    # The name that was typed is not kept: people type their password into it.
+    event_record(event=Event.LOGIN_FAILED, user=user, context=context, detail={"reason": reason})
+    return AuthenticationError(LOGIN_FAILED)
+
+
+def user_login(*, identifier: str, password: str, context: RequestContext | None = None) -> tuple[User, TokenPair]:
     """
     Check a username-or-email and password; open a session.
 
     Unknown, wrong-password and inactive accounts get the same error after the same hashing
     work (Django's ModelBackend does the same), so neither the answer nor its timing tells
-    which accounts exist. A successful check upgrades an outdated hash.
+    which accounts exist. A successful check upgrades an outdated hash. Both outcomes are
+    recorded; a refusal's `detail.reason` is `unknown_account`, `wrong_password` or `inactive_account`.
     """
     user = user_by_login(identifier=identifier)
     if user is None:
         make_password(password)
-        raise AuthenticationError(LOGIN_FAILED)
-    if not user.check_password(password) or not user.is_active:
-        raise AuthenticationError(LOGIN_FAILED)
-    user.last_login = timezone.now()
-    user.save(update_fields=["last_login"])
-    return user, session_start(user=user)
+        raise _login_refused(user=None, reason="unknown_account", context=context)
+    if not user.check_password(password):
+        raise _login_refused(user=user, reason="wrong_password", context=context)
+    if not user.is_active:
+        raise _login_refused(user=user, reason="inactive_account", context=context)
+    with transaction.atomic():
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+        pair = session_start(user=user)
+        event_record(
+            event=Event.LOGIN_SUCCEEDED,
+            user=user,
+            actor=user,
+            context=context,
+            detail={"session": pair.refresh[SESSION_CLAIM]},
+        )
+    return user, pair
 
 
-def session_refresh(*, raw_refresh: str) -> TokenPair:
+def session_refresh(*, raw_refresh: str, context: RequestContext | None = None) -> TokenPair:
     """
     Rotate a refresh token: blacklist it and issue a new pair in the same session.
 
@@ -117,6 +141,8 @@ def session_refresh(*, raw_refresh: str) -> TokenPair:
             raise AuthenticationError(TOKEN_INVALID)
         if outstanding.blacklisted or user.session_revoked:
             user_tokens_revoke_all(user=user)
+            # Whoever presented it is unknown (the thief or the victim): no actor.
+            event_record(event=Event.REFRESH_REUSE_DETECTED, user=user, context=context, detail={"session": sid.hex})
         else:
             BlacklistedToken.objects.create(token=outstanding)
             pair = token_pair_build(user=user, sid=sid)
@@ -127,7 +153,7 @@ def session_refresh(*, raw_refresh: str) -> TokenPair:
 
 
 @transaction.atomic
-def session_logout(*, user: User, access: Token, raw_refresh: str) -> None:
+def session_logout(*, user: User, access: Token, raw_refresh: str, context: RequestContext | None = None) -> None:
     """
     End the caller's session: its refresh token and the access token of this call.
 
@@ -151,6 +177,14 @@ def session_logout(*, user: User, access: Token, raw_refresh: str) -> None:
         [RevokedSession(sid=s, user=user, expires_at=expires_at) for s in {sid, access_sid}],
         ignore_conflicts=True,
     )
+    event_record(event=Event.LOGOUT, user=user, actor=user, context=context, detail={"session": sid.hex})
+
+
+@transaction.atomic
+def user_logout_all(*, user: User, context: RequestContext | None = None) -> None:
+    """The caller ends every one of their sessions: every token issued before now is rejected."""
+    user_tokens_revoke_all(user=user)
+    event_record(event=Event.LOGOUT_ALL, user=user, actor=user, context=context)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
+from audit.context import request_context
 from config.openapi import PASSWORD_VALIDATION_CODES
 from config.parsers import JSONParser
 from config.throttling import AnonRateThrottle
@@ -88,7 +89,9 @@ class LoginView(PublicView):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, pair = sessions.user_login(
-            identifier=serializer.validated_data["username"], password=serializer.validated_data["password"]
+            identifier=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+            context=request_context(request),
         )
         body = {
             "access": str(pair.access),
@@ -114,7 +117,9 @@ class TokenRefreshView(PublicView):
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = sessions.session_refresh(raw_refresh=serializer.validated_data["refresh"])
+        pair = sessions.session_refresh(
+            raw_refresh=serializer.validated_data["refresh"], context=request_context(request)
+        )
         return Response({"access": str(pair.access), "refresh": str(pair.refresh)})
 
 
@@ -130,7 +135,10 @@ class LogoutView(APIView):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         sessions.session_logout(
-            user=request.user, access=request.auth, raw_refresh=serializer.validated_data["refresh"]
+            user=request.user,
+            access=request.auth,
+            raw_refresh=serializer.validated_data["refresh"],
+            context=request_context(request),
         )
         return Response(status=HTTPStatus.NO_CONTENT)
 
@@ -138,7 +146,7 @@ class LogoutView(APIView):
 class LogoutAllView(APIView):
     @extend_schema(tags=["auth"], summary="Log out everywhere", request=None, responses={204: NO_CONTENT})
     def post(self, request):
-        sessions.user_tokens_revoke_all(user=request.user)
+        sessions.user_logout_all(user=request.user, context=request_context(request))
         return Response(status=HTTPStatus.NO_CONTENT)
 
 
@@ -177,7 +185,12 @@ class PasswordChangeView(APIView):
     def post(self, request):
         serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        services.user_password_change(user=request.user, new_password=serializer.validated_data["new_password"])
+        services.user_password_change(
+            user=request.user,
+            new_password=serializer.validated_data["new_password"],
+            actor=request.user,
+            context=request_context(request),
+        )
         return Response(status=HTTPStatus.NO_CONTENT)
 
 
@@ -197,4 +210,9 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
         return selectors.user_list()
 
     def perform_update(self, serializer):
-        serializer.instance = services.user_admin_update(user=serializer.instance, **serializer.validated_data)
+        serializer.instance = services.user_admin_update(
+            user=serializer.instance,
+            **serializer.validated_data,
+            actor=self.request.user,
+            context=request_context(self.request),
+        )

@@ -1,0 +1,176 @@
+"""
+No security event holds a secret: every flow that records events is driven with known secret
+values, then every stored column and every event the API returns is searched for them.
+
+A flow added later (password reset tokens, TOTP and recovery codes, API keys) adds one
+`@flow` function that drives it and hands each secret it used to `secrets.add`.
+"""
+
+import io
+import json
+import secrets as random_secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
+
+from audit.models import Event, SecurityEvent
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+# Every kind of event the flows below cause; a new flow adds its own.
+EXERCISED = {
+    *(Event.LOGIN_SUCCEEDED, Event.LOGIN_FAILED, Event.REFRESH_REUSE_DETECTED, Event.LOGOUT, Event.LOGOUT_ALL),
+    *(Event.PASSWORD_CHANGED, Event.USER_ROLE_CHANGED, Event.USER_DEACTIVATED, Event.USER_REACTIVATED),
+}
+
+
+@dataclass
+class Secrets:
+    """Every secret value a flow sent or received."""
+
+    values: set[str] = field(default_factory=set)
+
+    def add(self, *values: str) -> None:
+        for value in values:
+            self.values.add(value)
+            if value.count(".") == 2:  # a JWT: its payload and signature must not leak on their own either
+                self.values.update(part for part in value.split(".")[1:] if part)
+
+    def password(self) -> str:
+        value = f"Pw-{random_secrets.token_urlsafe(18)}"
+        self.add(value)
+        return value
+
+
+@dataclass
+class World:
+    api: APIClient
+    admin_api: APIClient
+    admin_site: Client
+    make_user: Callable
+    admin: object
+
+
+def login(world: World, secrets: Secrets, username: str, password: str) -> dict:
+    body = world.api.post(f"{API}/auth/login/", {"username": username, "password": password}).json()
+    secrets.add(body["access"], body["refresh"])
+    return body
+
+
+def bearer(access: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
+
+
+def a_user(world: World, secrets: Secrets, **fields):
+    """A fresh account registered through the API with a secret password; returns (user, password)."""
+    password = secrets.password()
+    name = f"u{random_secrets.token_hex(4)}"
+    body = {"username": name, "email": f"{name}@example.com", "password": password}
+    assert world.api.post(f"{API}/auth/register/", body).status_code == 201
+    user = world.make_user._meta.model.objects.get(username=name)
+    for key, value in fields.items():
+        setattr(user, key, value)
+    user.save()
+    return user, password
+
+
+FLOWS: list[Callable[[World, Secrets], None]] = []
+
+
+def flow(function: Callable[[World, Secrets], None]) -> Callable[[World, Secrets], None]:
+    FLOWS.append(function)
+    return function
+
+
+@flow
+def logins_that_fail(world, secrets):
+    user, password = a_user(world, secrets)
+    wrong = secrets.password()
+    world.api.post(f"{API}/auth/login/", {"username": user.username, "password": wrong})
+    world.api.post(f"{API}/auth/login/", {"username": password, "password": password})  # password typed as the name
+    world.api.post(f"{API}/auth/login/", {"username": "nobody-by-this-name", "password": wrong})
+
+
+@flow
+def login_refresh_reuse_and_logout(world, secrets):
+    user, password = a_user(world, secrets)
+    first = login(world, secrets, user.username, password)
+    rotated = world.api.post(f"{API}/auth/token/refresh/", {"refresh": first["refresh"]}).json()
+    secrets.add(rotated["access"], rotated["refresh"])
+    world.api.post(f"{API}/auth/token/refresh/", {"refresh": first["refresh"]})  # reuse: revokes everything
+    again = login(world, secrets, user.username, password)
+    bearer(again["access"]).post(f"{API}/auth/logout/", {"refresh": "eyJ.not-mine.at-all"})
+    bearer(again["access"]).post(f"{API}/auth/logout/", {"refresh": again["refresh"]})
+    bearer(login(world, secrets, user.username, password)["access"]).post(f"{API}/auth/logout-all/")
+
+
+@flow
+def password_changes(world, secrets):
+    user, password = a_user(world, secrets)
+    client = bearer(login(world, secrets, user.username, password)["access"])
+    client.post(f"{API}/auth/password/change/", {"old_password": secrets.password(), "new_password": "x"})
+    client.post(f"{API}/auth/password/change/", {"old_password": password, "new_password": secrets.password()})
+    by_admin = secrets.password()
+    form = {"password1": by_admin, "password2": by_admin, "usable_password": "true"}
+    world.admin_site.post(f"/admin/accounts/user/{user.pk}/password/", form)
+    world.admin_site.post(
+        f"/admin/accounts/user/{user.pk}/password/", {"usable_password": "false", "unset-password": 1}
+    )
+    command_password = secrets.password()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("getpass.getpass", lambda prompt="": command_password)
+        call_command("changepassword", user.username, stdout=io.StringIO())
+
+
+@flow
+def admin_changes_to_a_user(world, secrets):
+    user, _ = a_user(world, secrets)
+    for change in ({"role": "moderator"}, {"is_active": False}, {"is_active": True}):
+        world.admin_api.patch(f"{API}/users/{user.pk}/", change)
+    user.refresh_from_db()
+    form = {
+        **{"username": user.username, "email": user.email, "first_name": "", "last_name": ""},
+        **{"role": "admin", "last_login_0": "", "last_login_1": ""},
+        **{"date_joined_0": "2024-01-01", "date_joined_1": "00:00:00"},
+    }
+    world.admin_site.post(f"/admin/accounts/user/{user.pk}/change/", form)  # promoted and deactivated
+
+
+def stored_text() -> str:
+    """Every column of every stored event, as text."""
+    rows = SecurityEvent.objects.values_list("event", "user_id", "actor_id", "ip", "user_agent", "request_id", "detail")
+    return "\n".join(json.dumps(row, default=str) for row in rows)
+
+
+def returned_text(world: World) -> str:
+    """Every event the API returns: the admin's list, page by page (users' own lists are subsets, same serializer)."""
+    pages, url = [], f"{API}/audit-events/?page_size=100"
+    while url:
+        body = world.admin_api.get(url).json()
+        pages.append(json.dumps(body))
+        url = body["next"]
+    return "\n".join(pages)
+
+
+def test_no_event_stored_or_returned_holds_a_secret(api_client, admin, make_user, client_for, client):
+    client.force_login(admin)
+    world = World(api=api_client, admin_api=client_for(admin), admin_site=client, make_user=make_user, admin=admin)
+    secrets = Secrets()
+    for drive in FLOWS:
+        drive(world, secrets)
+
+    recorded = set(SecurityEvent.objects.values_list("event", flat=True))
+    assert recorded >= EXERCISED, f"the flows should record every kind of event, missing {EXERCISED - recorded}"
+    stored, returned = stored_text(), returned_text(world)
+    assert SecurityEvent.objects.count() == returned.count('"event":'), "the admin list should return every event"
+    assert len(secrets.values) > 20
+    for secret in secrets.values:
+        assert secret not in stored, f"a stored event holds the secret {secret[:12]}..."
+        assert secret not in returned, f"the API returns an event holding the secret {secret[:12]}..."
