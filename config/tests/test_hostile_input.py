@@ -29,6 +29,9 @@ def snapshot() -> dict:
         stamp = "updated_at" if "updated_at" in fields else "pk"
         state[label] = (model.objects.count(), model.objects.aggregate(latest=Max(stamp))["latest"])
     state["users"] = list(apps.get_model("accounts.User").objects.values_list("username", "email", "role", "password"))
+    # A refused login is recorded by design (the security log); any other event means something changed.
+    events = apps.get_model("audit.SecurityEvent").objects.exclude(event="login_failed")
+    state["security events"] = list(events.values_list("pk", flat=True))
     return state
 
 
@@ -36,7 +39,7 @@ def snapshot() -> dict:
 class Endpoint:
     name: str
     method: str
-    path: str  # may contain {post} or {product}
+    path: str  # may contain {post}, {product} or {user}
     body: dict
     role: str | None  # None: anonymous
 
@@ -54,6 +57,15 @@ WRITE_ENDPOINTS = [
     ),
     Endpoint("login", "post", "/api/v1/auth/login/", {"username": "someone", "password": "whatever-it-is"}, None),
     Endpoint("me", "patch", "/api/v1/auth/me/", {"username": "renamed"}, Role.USER),
+    Endpoint(
+        "password-change",
+        "post",
+        "/api/v1/auth/password/change/",
+        {"old_password": "correct-horse-battery-staple", "new_password": "another-long-passphrase"},
+        Role.USER,
+    ),
+    Endpoint("logout", "post", "/api/v1/auth/logout/", {"refresh": "not-a-token"}, Role.USER),
+    Endpoint("user-update", "patch", "/api/v1/users/{user}/", {"role": "moderator"}, Role.ADMIN),
     Endpoint("post-create", "post", "/api/v1/posts/", {"title": "A title", "body": "A body"}, Role.USER),
     Endpoint("post-update", "patch", "/api/v1/posts/{post}/", {"title": "Changed"}, Role.USER),
     Endpoint("vote", "post", "/api/v1/posts/{post}/vote/", {"value": 1}, Role.USER),
@@ -70,6 +82,8 @@ LISTS = [
     ("/api/v1/posts/", Role.USER),
     ("/api/v1/products/", Role.USER),
     ("/api/v1/users/", Role.ADMIN),
+    ("/api/v1/auth/events/", Role.USER),
+    ("/api/v1/audit-events/", Role.ADMIN),
 ]
 
 
@@ -83,7 +97,8 @@ def world(make_user, client_for):
     post = Post.objects.create(author=users[Role.USER], title="Original", body="Original body")
     product = Product.objects.create(name="Chair", sku="CHAIR-1", price="10.00", stock=1)
     clients = {role: client_for(user) for role, user in users.items()}
-    return {"users": users, "objects": {"post": post.pk, "product": product.pk}, "clients": clients}
+    objects = {"post": post.pk, "product": product.pk, "user": users[Role.USER].pk}
+    return {"users": users, "objects": objects, "clients": clients}
 
 
 def client_of(world, endpoint: Endpoint, api_client):
@@ -246,6 +261,11 @@ def test_unknown_fields_are_ignored_and_cannot_set_protected_ones(world):
         "in_stock=maybe",
         "role=superhero",
         "is_active=perhaps",
+        "event=%00",
+        "event=login_succeeded&event=bogus",
+        "user=99999999999999999999999",
+        "actor=-1",
+        "actor=1e3",
         "cursor=%%%",
         "cursor=" + "A" * 500,
     ],
