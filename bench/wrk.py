@@ -1,7 +1,7 @@
 """
 Run wrk (Debian package `wrk`) against one URL and return requests/s and latency percentiles.
 
-A small Lua script adds the bearer header, an optional JSON body and method, and prints the
+A small Lua script adds the bearer header (or any `headers`), an optional JSON body and method, and prints the
 percentiles and the non-2xx count as one JSON line that this module parses.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 LUA = r"""
 wrk.method = "%(method)s"
-wrk.headers["Authorization"] = "%(authorization)s"
+%(headers)s
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = %(body)s
 
@@ -61,12 +61,14 @@ def run(
     connections: int = 64,
     threads: int = 2,
     seconds: int = 10,
+    headers: dict[str, str] | None = None,
 ) -> Result:
     """Load `url` for `seconds` with `connections` open connections; never leaves 127.0.0.1."""
     assert url.startswith(("http://127.0.0.1", "http://localhost")), "benchmarks only target this machine"
+    headers = headers if headers is not None else {"Authorization": f"Bearer {token}" if token else ""}
     script = LUA % {
         "method": method,
-        "authorization": f"Bearer {token}" if token else "",
+        "headers": "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()),
         "body": json.dumps(body) if body is not None else "nil",
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
