@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import schema  # noqa: F401  (registers the bearer scheme with drf-spectacular)
+        from accounts import admin_site_events, schema  # noqa: F401  (schema registers the bearer scheme)
+
+        admin_site_events.connect()

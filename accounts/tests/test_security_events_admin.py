@@ -1,4 +1,4 @@
-"""Changes made in the Django admin or by manage.py record the same events as the API's, with their actor."""
+"""The Django admin (its forms, login and logout) and manage.py record the same events as the API, with their actor."""
 
 import io
 from http import HTTPStatus
@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Role
+from accounts.tests.factories import PASSWORD
 from accounts.tests.test_admin_site import _change_form
 from audit.models import Event, SecurityEvent
 
@@ -16,7 +17,9 @@ CLIENT = {"REMOTE_ADDR": "203.0.113.50", "HTTP_USER_AGENT": "admin-browser/2.0"}
 
 
 def events() -> list[tuple]:
-    return list(SecurityEvent.objects.order_by("at", "id").values_list("event", "user_id", "actor_id", "detail"))
+    """(event, user id, actor id, detail), oldest first, leaving out the fixtures' force_login."""
+    recorded = SecurityEvent.objects.exclude(event=Event.LOGIN_SUCCEEDED, ip=None).order_by("at", "id")
+    return list(recorded.values_list("event", "user_id", "actor_id", "detail"))
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ def test_a_role_change_in_the_admin_is_recorded_as_done_by_the_admin(admin_clien
     response = change(admin_client, user, role=Role.MODERATOR)
     assert response.status_code == HTTPStatus.FOUND
     assert events() == [(Event.USER_ROLE_CHANGED, user.pk, admin.pk, {"old_role": "user", "new_role": "moderator"})]
-    event = SecurityEvent.objects.get()
+    event = SecurityEvent.objects.latest("at", "id")
     assert (event.ip, event.user_agent, event.request_id) == (
         "203.0.113.50",
         "admin-browser/2.0",
@@ -73,7 +76,7 @@ def test_a_password_set_in_the_admin_is_recorded_as_done_by_the_admin(admin_clie
     user.refresh_from_db()
     assert user.has_usable_password() is usable
     assert events() == [(Event.PASSWORD_CHANGED, user.pk, admin.pk, {})]
-    assert SecurityEvent.objects.get().ip == "203.0.113.50"
+    assert SecurityEvent.objects.latest("at", "id").ip == "203.0.113.50"
 
 
 def test_an_invalid_password_form_in_the_admin_records_nothing(admin_client, user):
@@ -86,3 +89,36 @@ def test_manage_py_changepassword_is_recorded_without_actor(user, monkeypatch):
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-brand-new-passphrase-42")
     call_command("changepassword", user.username, stdout=io.StringIO())
     assert events() == [(Event.PASSWORD_CHANGED, user.pk, None, {"via": "changepassword"})]
+
+
+# --- the admin site's own login and logout -----------------------------------------------------
+
+
+def admin_site_login(client, username: str, password: str):
+    return client.post("/admin/login/", {"username": username, "password": password}, **CLIENT)
+
+
+def test_an_admin_site_login_is_recorded(client, admin):
+    response = admin_site_login(client, admin.username.upper(), PASSWORD)
+    assert response.status_code == HTTPStatus.FOUND
+    assert events() == [(Event.LOGIN_SUCCEEDED, admin.pk, admin.pk, {"via": "django_admin"})]
+    assert SecurityEvent.objects.get().ip == CLIENT["REMOTE_ADDR"]
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [("wrong password", "wrong_password"), ("inactive", "inactive_account"), ("unknown", "unknown_account")],
+)
+def test_a_failed_admin_site_login_is_recorded_without_the_typed_name(client, make_user, case, reason):
+    target = make_user(role=Role.ADMIN, username="dora", is_active=case != "inactive")
+    username = "nobody-called-that" if case == "unknown" else "dora"
+    password = "not-the-password" if case == "wrong password" else PASSWORD
+    assert admin_site_login(client, username, password).status_code == HTTPStatus.OK  # the form again
+    user_id = None if case == "unknown" else target.pk
+    assert events() == [(Event.LOGIN_FAILED, user_id, None, {"via": "django_admin", "reason": reason})]
+
+
+def test_an_admin_site_logout_is_recorded(client, admin):
+    admin_site_login(client, admin.username, PASSWORD)
+    assert client.post("/admin/logout/", **CLIENT).status_code == HTTPStatus.OK
+    assert events()[-1] == (Event.LOGOUT, admin.pk, admin.pk, {"via": "django_admin"})

@@ -99,6 +99,16 @@ def logins_that_fail(world, secrets):
 
 
 @flow
+def admin_site_logins(world, secrets):
+    user, password = a_user(world, secrets, role="admin")
+    browser = Client()
+    browser.post("/admin/login/", {"username": user.username, "password": secrets.password()})
+    browser.post("/admin/login/", {"username": password, "password": password})  # password typed as the name
+    assert browser.post("/admin/login/", {"username": user.username, "password": password}).status_code == 302
+    browser.post("/admin/logout/")
+
+
+@flow
 def login_refresh_reuse_and_logout(world, secrets):
     user, password = a_user(world, secrets)
     first = login(world, secrets, user.username, password)
