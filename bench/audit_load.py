@@ -126,16 +126,25 @@ def get(base_url: str, path: str, headers: dict[str, str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def run_size(events: int, database_url: str, port: int, seconds: int) -> list[wrk.Result]:
+SEQUENTIAL = 200  # requests per scenario from one client, one after the other
+
+
+def run_size(events: int, database_url: str, port: int, seconds: int) -> tuple[list[wrk.Result], dict]:
+    """wrk results per scenario, and (p50, p95) ms per scenario from one sequential client."""
+    from audit.selectors import security_event_list
+
     user_ids, token, cookie = accounts()
     print(f"seeded {events:,} events in {seed(events, user_ids):.1f}s")
-    results = []
+    print(f"-- EXPLAIN ANALYZE first page at {events:,}\n{security_event_list()[:21].explain(analyze=True)}\n")
+    results, sequential = [], {}
     with gunicorn_server(database_url, port) as base_url:
         for name, (path, is_admin) in targets(user_ids[len(user_ids) // 2]).items():
             headers = {"Cookie": cookie} if is_admin else {"Authorization": f"Bearer {token}"}
             get(base_url, path, headers)  # fails loudly on a 4xx/5xx before measuring
+            timings = [get(base_url, path, headers) for _ in range(SEQUENTIAL)]
+            sequential[name] = (statistics.median(timings), _p95(timings))
             results.append(wrk.run(f"{events:,} events: {name}", base_url + path, headers=headers, seconds=seconds))
-    return results
+    return results, sequential
 
 
 def purge_while_reading(database_url: str, port: int) -> None:
@@ -198,18 +207,23 @@ def main() -> None:
     configure_django(database_url)
     manage(database_url, "migrate", "--noinput")
     manage(database_url, "collectstatic", "--noinput", "-v0")  # the admin pages link the manifest's files
-    results = {size: run_size(size, database_url, args.port, args.seconds) for size in args.sizes}
+    runs = {size: run_size(size, database_url, args.port, args.seconds) for size in args.sizes}
     purge_while_reading(database_url, args.port)
     print("\n" + wrk.HEADER)
-    for rows in results.values():
+    for rows, _ in runs.values():
         for result in rows:
             print(result.row())
-    if len(args.sizes) >= 2:
-        small, large = results[min(args.sizes)], results[max(args.sizes)]
-        for small_row, large_row in zip(small, large, strict=True):
-            scenario = small_row.name.split(": ", 1)[1]
-            ratio = large_row.p95_ms / small_row.p95_ms
-            print(f"p95 {max(args.sizes):,} / {min(args.sizes):,} events, {scenario}: {ratio:.2f} (target <= 1.5)")
+    small, large = min(args.sizes), max(args.sizes)
+    print(f"\n| scenario | one client p50 / p95 ms at {small:,} | at {large:,} | p95 ratio | wrk p95 ratio |")
+    print("|---|---|---|---|---|")
+    for small_row, large_row in zip(runs[small][0], runs[large][0], strict=True):
+        scenario = small_row.name.split(": ", 1)[1]
+        (p50_s, p95_s), (p50_l, p95_l) = runs[small][1][scenario], runs[large][1][scenario]
+        print(
+            f"| {scenario} | {p50_s:.1f} / {p95_s:.1f} | {p50_l:.1f} / {p95_l:.1f} | {p95_l / p95_s:.2f} "
+            f"| {large_row.p95_ms / small_row.p95_ms:.2f} |"
+        )
+    print("(target: p95 ratio <= 1.5)")
 
 
 if __name__ == "__main__":
