@@ -13,6 +13,8 @@ LINKS = {
     "users": "user-list",
     "posts": "post-list",
     "products": "product-list",
+    "events": "auth-events",
+    "audit_events": "audit-events",
     "health": "health",
     "schema": "schema",
     "docs": "swagger-ui",
