@@ -10,6 +10,7 @@ from rest_framework.fields import get_error_detail
 
 from accounts.models import Role, User
 from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN
+from config.rows import row_renderer
 from config.serializers import StrictCharField, StrictEmailField, StrictModelSerializer
 
 WRONG_PASSWORD = "The current password is not correct."
@@ -117,3 +118,7 @@ class UserAdminSerializer(UserSerializer):
 
     class Meta(UserSerializer.Meta):
         read_only_fields = ["id", "username", "email", "date_joined"]
+
+
+# The admin user list's fast path renders `values()` rows with UserAdminSerializer's own fields.
+USER_ADMIN_COLUMNS, user_admin_row_render = row_renderer(UserAdminSerializer)

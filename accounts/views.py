@@ -15,6 +15,7 @@ from accounts import selectors, services, sessions
 from accounts.filters import UserFilter
 from accounts.permissions import IsAdmin
 from accounts.serializers import (
+    USER_ADMIN_COLUMNS,
     LoginResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
@@ -24,14 +25,17 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserAdminSerializer,
     UserSerializer,
+    user_admin_row_render,
 )
 from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
 from audit.context import request_context
+from config.filters import only_parameters
 from config.openapi import PASSWORD_VALIDATION_CODES
 from config.parsers import JSONParser
 from config.throttling import AnonRateThrottle
 
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
+FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
 UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")
 
 
@@ -205,6 +209,20 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     filterset_class = UserFilter
     search_fields = ["username", "email"]
     http_method_names = ["get", "patch", "head", "options"]
+
+    # The list's fast path (below); tests turn it off to compare its bytes with DRF's generic path.
+    fast_list = True
+
+    def list(self, request, *args, **kwargs):
+        """
+        Without filters or search, a page is served from statements compiled once, as dicts rendered
+        with the serializer's own fields (`config.rows`), through the same pagination: 2x fewer
+        milliseconds in process (README, "What made it fast"). Anything else goes through DRF's `list`.
+        """
+        if not (self.fast_list and only_parameters(request.query_params, FAST_LIST_PARAMETERS)):
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(selectors.user_list_rows(columns=USER_ADMIN_COLUMNS))
+        return self.get_paginated_response([user_admin_row_render(row) for row in page])
 
     def get_queryset(self):
         return selectors.user_list()

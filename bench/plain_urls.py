@@ -1,7 +1,9 @@
-"""The app's routes plus a plain Django JSON view, the baseline in-process benchmarks compare with."""
+"""The app's routes plus the baselines in-process benchmarks compare with: a plain JSON view and the floor views."""
 
 from django.http import JsonResponse
 from django.urls import include, path
+
+from bench import floor_views
 
 
 def plain_view(request):
@@ -9,4 +11,11 @@ def plain_view(request):
     return JsonResponse({"status": "ok", "items": [1, 2, 3]})
 
 
-urlpatterns = [path("bench/plain/", plain_view), path("", include("config.urls"))]
+# Under /api/ like the endpoints they stand for, so the same middleware treats them alike.
+urlpatterns = [
+    path("bench/plain/", plain_view),
+    path("api/bench-floor/posts/", floor_views.feed_floor),
+    path("api/bench-floor/users/", floor_views.users_floor),
+    path("api/bench-floor/products/", floor_views.products_floor),
+    path("", include("config.urls")),
+]

@@ -66,16 +66,27 @@ class KeysetPagination(BasePagination):
     get_page_size = PageNumberPagination.get_page_size
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        def fetch(cursor: Cursor | None, limit: int) -> list:
+            page = queryset
+            if cursor is not None:
+                page = page.filter(keyset_beyond(self.ordering, cursor.key, reverse=cursor.reverse))
+                if cursor.reverse:
+                    page = page.reverse()
+            return list(page[:limit])
+
+        return self.paginate_rows(request, self._ordering(queryset), queryset.model, fetch)
+
+    def paginate_rows(self, request, ordering: tuple[str, ...], model, fetch) -> list:
+        """
+        One page from `fetch(cursor, limit)`: up to `limit` rows after `cursor` (None: from the start) in
+        `ordering`, backwards when the cursor is reversed; model instances or dicts (the feed's fast path).
+        """
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
-        self.ordering = self._ordering(queryset)
-        self.cursor = self._decode_cursor(request, queryset.model)
-        if self.cursor is not None:
-            queryset = queryset.filter(self._beyond(self.cursor))
-            if self.cursor.reverse:
-                queryset = queryset.reverse()
-        rows = list(queryset[: self.page_size + 1])
+        self.ordering = ordering
+        self.cursor = self._decode_cursor(request, model)
+        rows = fetch(self.cursor, self.page_size + 1)
         self.has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if self.cursor is not None and self.cursor.reverse:
@@ -145,14 +156,9 @@ class KeysetPagination(BasePagination):
     def _names(self) -> list[str]:
         return [name.lstrip("-") for name in self.ordering]
 
-    def _beyond(self, cursor: Cursor) -> LessThan | GreaterThan:
-        """Rows strictly after the cursor in the requested direction (before it when reversed)."""
-        descending = self.ordering[0].startswith("-")
-        lookup = LessThan if descending != cursor.reverse else GreaterThan
-        return lookup(Row(*(F(name) for name in self._names())), Row(*(Value(value) for value in cursor.key)))
-
     def _link(self, row, *, reverse: bool) -> str:
-        token = cursor_encode(self.ordering, [getattr(row, name) for name in self._names()], reverse=reverse)
+        key = [row[name] if isinstance(row, dict) else getattr(row, name) for name in self._names()]
+        token = cursor_encode(self.ordering, key, reverse=reverse)
         return replace_query_param(self.base_url, self.cursor_query_param, token)
 
     def _decode_cursor(self, request, model) -> Cursor | None:
@@ -169,6 +175,14 @@ class KeysetPagination(BasePagination):
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError) as error:
             raise NotFound(INVALID_CURSOR) from error
         return Cursor(ordering=ordering, key=key, reverse=bool(reverse))
+
+
+def keyset_beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, reverse: bool) -> LessThan | GreaterThan:
+    """Rows strictly after `key` in `ordering` (before it when `reverse`): `(a, b) < (x, y)` for a descending one."""
+    descending = ordering[0].startswith("-")
+    lookup = LessThan if descending != reverse else GreaterThan
+    names = [name.lstrip("-") for name in ordering]
+    return lookup(Row(*(F(name) for name in names)), Row(*(Value(value) for value in key)))
 
 
 def cursor_encode(ordering: tuple[str, ...], key: list[Any], *, reverse: bool = False) -> str:

@@ -1,11 +1,17 @@
 """Reads of posts, shaped for the API: author joined and the caller's vote annotated in the same query."""
 
+import functools
+
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
+from config.keyset_pagination import Cursor, keyset_beyond
+from config.statements import STAND_IN_DATETIME, STAND_IN_INTEGERS, Statement, statement_compile
 from posts.models import Post, Vote
 
 FEED_ORDERING = ("-created_at", "-id")
+# What a post's JSON needs (posts.serializers.post_render reads these names).
+POST_COLUMNS = ("id", "title", "body", "author_id", "author__username", "score", "my_vote", "created_at", "updated_at")
 
 
 def post_list(*, user: User) -> QuerySet[Post]:
@@ -31,3 +37,32 @@ def post_list(*, user: User) -> QuerySet[Post]:
         .annotate(my_vote=Subquery(my_vote))
         .order_by(*FEED_ORDERING)
     )
+
+
+def post_feed_page(*, user: User, ordering: tuple[str, ...], cursor: Cursor | None, limit: int) -> list[dict]:
+    """
+    Up to `limit` rows of `post_list(user=user)` in `ordering` after `cursor`, as dicts of `POST_COLUMNS`.
+
+    The same SQL as `post_list` with the keyset condition, compiled once per ordering and cursor
+    direction (`_feed_statement`); only the values change per request.
+    """
+    direction = None if cursor is None else cursor.reverse
+    statement = _feed_statement(ordering, direction)
+    key = {} if cursor is None else {f"key{index}": value for index, value in enumerate(cursor.key)}
+    return statement.rows(limit, user=user.pk, **key)
+
+
+@functools.cache
+def _feed_statement(ordering: tuple[str, ...], direction: bool | None) -> Statement:
+    """The feed page's SQL for `ordering`: from the start (`direction` None), after a cursor, or before one (True)."""
+    stand_ins = {"user": STAND_IN_INTEGERS[0]}
+    queryset = post_list(user=User(pk=stand_ins["user"])).order_by(*ordering)
+    if direction is not None:
+        fields = [Post._meta.get_field(name.lstrip("-")) for name in ordering]
+        key = [STAND_IN_DATETIME if field.get_internal_type() == "DateTimeField" else None for field in fields]
+        key = [value or STAND_IN_INTEGERS[index + 1] for index, value in enumerate(key)]
+        stand_ins |= {f"key{index}": value for index, value in enumerate(key)}
+        queryset = queryset.filter(keyset_beyond(ordering, tuple(key), reverse=direction))
+        if direction:
+            queryset = queryset.reverse()
+    return statement_compile(queryset.values(*POST_COLUMNS), stand_ins, suffix="LIMIT %s")

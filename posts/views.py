@@ -2,7 +2,6 @@
 
 from http import HTTPStatus
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -10,17 +9,19 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.filters import SearchFilter
+from config.filters import FilterBackend, SearchFilter, only_parameters
 from config.keyset_pagination import KeysetPagination
 from posts import services
-from posts.filters import PostFilter
+from posts.filters import ORDERINGS, PostFilter
 from posts.models import Post, Vote
 from posts.permissions import CanDeletePost, CanEditPost
-from posts.selectors import post_list
-from posts.serializers import PostSerializer, VoteSerializer
+from posts.selectors import post_feed_page, post_list
+from posts.serializers import PostSerializer, VoteSerializer, post_render
 
 POST_NOT_FOUND = "No post with this id."
 VOTE_NOT_FOUND = "You have not voted on this post."
+# Parameters the feed's fast path serves itself; any other (author, search...) takes DRF's path.
+FAST_FEED_PARAMETERS = frozenset({"ordering", "cursor", "page_size"})
 
 
 @extend_schema_view(
@@ -41,7 +42,7 @@ class PostViewSet(viewsets.ModelViewSet):
 
     serializer_class = PostSerializer
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend, SearchFilter]
+    filter_backends = [FilterBackend, SearchFilter]
     filterset_class = PostFilter
     search_fields = ["title", "body"]
     lookup_value_regex = r"[0-9]+"
@@ -50,6 +51,32 @@ class PostViewSet(viewsets.ModelViewSet):
         "partial_update": [IsAuthenticated, CanEditPost],
         "destroy": [IsAuthenticated, CanDeletePost],
     }
+
+    # The feed's fast path (below); tests turn it off to compare its bytes with DRF's generic path.
+    fast_list = True
+
+    def list(self, request, *args, **kwargs):
+        """
+        The feed. Unfiltered pages (any ordering, cursor and page size) take a fast path: the same
+        query as `post_list` compiled once per ordering, rows as dicts, `post_render`, the same
+        pagination: 2.4x fewer milliseconds in process (README, "What made it fast"). Anything
+        else, including every malformed value, goes through DRF's `list` and the FilterSet.
+        """
+        ordering = self._fast_feed_ordering(request.query_params)
+        if ordering is None:
+            return super().list(request, *args, **kwargs)
+
+        def fetch(cursor, limit):
+            return post_feed_page(user=request.user, ordering=ordering, cursor=cursor, limit=limit)
+
+        rows = self.paginator.paginate_rows(request, ordering, Post, fetch)
+        return self.paginator.get_paginated_response([post_render(row) for row in rows])
+
+    def _fast_feed_ordering(self, params) -> tuple[str, ...] | None:
+        """The database ordering when the fast path can serve this request, else None."""
+        if not self.fast_list or not only_parameters(params, FAST_FEED_PARAMETERS):
+            return None
+        return ORDERINGS.get(params.get("ordering", "-created_at"))
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from config.rows import row_renderer
 from config.serializers import StrictDecimalField, StrictModelSerializer
 from products.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, SKU_TAKEN, Product
 
@@ -32,3 +33,7 @@ class ProductSerializer(StrictModelSerializer):
         if taken.exists():
             raise serializers.ValidationError(SKU_TAKEN, code="unique")
         return value
+
+
+# The product list's fast path renders `values()` rows with ProductSerializer's own fields.
+PRODUCT_COLUMNS, product_row_render = row_renderer(ProductSerializer)

@@ -6,11 +6,14 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.permissions import IsAdmin, ReadOnly
+from config.filters import only_parameters
 from products.filters import ProductFilter
 from products.models import Product
-from products.selectors import product_list
-from products.serializers import ProductSerializer
+from products.selectors import product_list, product_list_rows
+from products.serializers import PRODUCT_COLUMNS, ProductSerializer, product_row_render
 from products.services import product_create, product_update
+
+FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
 
 
 @extend_schema_view(
@@ -37,6 +40,21 @@ class ProductViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, IsAdmin | ReadOnly]
     filterset_class = ProductFilter
     search_fields = ["name", "sku", "description"]
+
+    # The list's fast path (below); tests turn it off to compare its bytes with DRF's generic path.
+    fast_list = True
+
+    def list(self, request, *args, **kwargs):
+        """
+        Without filters, search or ordering, a page is served from statements compiled once (per
+        scope: admin or not), as dicts rendered with the serializer's own fields (`config.rows`),
+        through the same pagination: 2x fewer milliseconds in process (README, "What made it
+        fast"). Anything else goes through DRF's `list`.
+        """
+        if not (self.fast_list and only_parameters(request.query_params, FAST_LIST_PARAMETERS)):
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(product_list_rows(user=request.user, columns=PRODUCT_COLUMNS))
+        return self.get_paginated_response([product_row_render(row) for row in page])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
