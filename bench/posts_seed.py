@@ -125,8 +125,8 @@ def _drop_secondary(raw, table: str) -> list[tuple[str, str]]:
     """Drop the table's foreign keys, unique constraints and indexes (not the primary key); return re-create SQL."""
     raw.execute(
         """
-        SELECT format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', %s, conname, pg_get_constraintdef(oid)),
-               format('ALTER TABLE %%I DROP CONSTRAINT %%I', %s, conname)
+        SELECT format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', %s::text, conname, pg_get_constraintdef(oid)),
+               format('ALTER TABLE %%I DROP CONSTRAINT %%I', %s::text, conname)
         FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('f', 'u')
         UNION ALL
         SELECT pg_get_indexdef(i.oid), format('DROP INDEX %%I', i.relname)

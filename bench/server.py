@@ -68,17 +68,32 @@ class Gunicorn:
     which would block the server once it filled up.
     """
 
-    def __init__(self, database_url: str, port: int, log_path: Path, workers: int = 2, threads: int = 4, **extra: str):
+    def __init__(
+        self,
+        database_url: str,
+        port: int,
+        log_path: Path,
+        workers: int | None = 2,
+        threads: int | None = 4,
+        base_dir: Path = BASE_DIR,
+        venv_bin: Path = VENV_BIN,
+        **extra: str,
+    ):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
+        self.base_dir, self.venv_bin = base_dir, venv_bin
+        # `workers` / `threads` None: the checkout's own gunicorn.conf.py defaults (unless `extra` sets them).
+        sizing = {"GUNICORN_WORKERS": workers, "GUNICORN_THREADS": threads}
         self.env = production_env(
             database_url,
             GUNICORN_BIND=f"127.0.0.1:{port}",
-            GUNICORN_WORKERS=str(workers),
-            GUNICORN_THREADS=str(threads),
+            **{name: str(value) for name, value in sizing.items() if value is not None},
             **extra,
         )
+        for name, value in sizing.items():
+            if value is None and name not in extra:
+                self.env.pop(name, None)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -89,8 +104,8 @@ class Gunicorn:
         """Start the master and wait until health answers 200."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi"],
-                cwd=BASE_DIR,
+                [str(self.venv_bin / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi"],
+                cwd=self.base_dir,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -129,10 +144,31 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def gunicorn_server(database_url: str, port: int, workers: int = 2, threads: int = 4, **extra: str) -> Iterator[str]:
-    """Serve the app on 127.0.0.1:`port`; yield its base URL."""
+def gunicorn_server(
+    database_url: str,
+    port: int,
+    workers: int | None = 2,
+    threads: int | None = 4,
+    base_dir: Path = BASE_DIR,
+    venv_bin: Path = VENV_BIN,
+    **extra: str,
+) -> Iterator[str]:
+    """
+    Serve the app in `base_dir` (another checkout for a comparison) on 127.0.0.1:`port`; yield its base URL.
+
+    `workers` / `threads` None: the checkout's own gunicorn.conf.py defaults.
+    """
     with tempfile.TemporaryDirectory(prefix="gunicorn-") as tmp:
-        server = Gunicorn(database_url, port, Path(tmp) / "gunicorn.log", workers=workers, threads=threads, **extra)
+        server = Gunicorn(
+            database_url,
+            port,
+            Path(tmp) / "gunicorn.log",
+            workers=workers,
+            threads=threads,
+            base_dir=base_dir,
+            venv_bin=venv_bin,
+            **extra,
+        )
         try:
             yield server.start().url
         finally:

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Func, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
@@ -33,7 +33,6 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from config.pagination import PageNumberPagination
 
-BIGINT_LIMIT = 2**63
 INVALID_CURSOR = "Invalid cursor: follow the `next` and `previous` links as they are."
 
 
@@ -69,7 +68,7 @@ class KeysetPagination(BasePagination):
         def fetch(cursor: Cursor | None, limit: int) -> list:
             page = queryset
             if cursor is not None:
-                page = page.filter(keyset_beyond(self.ordering, cursor.key, reverse=cursor.reverse))
+                page = page.filter(keyset_beyond(queryset.model, self.ordering, cursor.key, reverse=cursor.reverse))
                 if cursor.reverse:
                     page = page.reverse()
             return list(page[:limit])
@@ -177,12 +176,14 @@ class KeysetPagination(BasePagination):
         return Cursor(ordering=ordering, key=key, reverse=bool(reverse))
 
 
-def keyset_beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, reverse: bool) -> LessThan | GreaterThan:
+def keyset_beyond(model, ordering: tuple[str, ...], key: tuple[Any, ...], *, reverse: bool) -> LessThan | GreaterThan:
     """Rows strictly after `key` in `ordering` (before it when `reverse`): `(a, b) < (x, y)` for a descending one."""
     descending = ordering[0].startswith("-")
     lookup = LessThan if descending != reverse else GreaterThan
-    names = [name.lstrip("-") for name in ordering]
-    return lookup(Row(*(F(name) for name in names)), Row(*(Value(value) for value in key)))
+    fields = [model._meta.get_field(name.lstrip("-")) for name in ordering]
+    # Each value typed as its column (a bigint id stays bigint with server-side binding).
+    values = (Value(value, output_field=field) for field, value in zip(fields, key, strict=True))
+    return lookup(Row(*(F(field.name) for field in fields)), Row(*values))
 
 
 def cursor_encode(ordering: tuple[str, ...], key: list[Any], *, reverse: bool = False) -> str:
@@ -202,6 +203,12 @@ def _from_json(field: models.Field, value: Any) -> Any:
     parsed = field.to_python(value)
     if parsed is None or (isinstance(parsed, datetime) and timezone.is_naive(parsed)):
         raise ValueError("cursor value is empty or has no time zone")
-    if isinstance(field, models.IntegerField) and not (isinstance(value, int) and abs(value) < BIGINT_LIMIT):
+    # Within the column's own range (int4 for a score): the value is bound as that type.
+    low, high = (
+        connection.ops.integer_field_range(field.get_internal_type())
+        if isinstance(field, models.IntegerField)
+        else (None, None)
+    )
+    if isinstance(field, models.IntegerField) and not (isinstance(value, int) and low <= value <= high):
         raise ValueError("integer cursor values are JSON integers within the column's range")
     return parsed

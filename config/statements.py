@@ -77,9 +77,7 @@ def statement_compile(queryset: QuerySet, stand_ins: dict[str, Any] | None = Non
     names = {value: name for name, value in (stand_ins or {}).items()}
     compiled = tuple(Slot(names[param], type(param)) if _is_stand_in(param, names) else param for param in params)
     missing = set(names.values()) - {param.name for param in compiled if isinstance(param, Slot)}
-    assert not missing, (
-        f"Stand-ins {sorted(missing)} are not parameters of the SQL; build the query with them."
-    )
+    assert not missing, f"Stand-ins {sorted(missing)} are not parameters of the SQL; build the query with them."
     return Statement(sql=f"{sql} {suffix}".strip(), params=compiled, using=queryset.db)
 
 

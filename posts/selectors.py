@@ -5,6 +5,7 @@ import functools
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
+from config.filters import MAX_ID
 from config.keyset_pagination import Cursor, keyset_beyond
 from config.statements import STAND_IN_DATETIME, STAND_IN_INTEGERS, Statement, statement_compile
 from posts.models import Post, Vote
@@ -52,6 +53,21 @@ def post_feed_page(*, user: User, ordering: tuple[str, ...], cursor: Cursor | No
     return statement.rows(limit, user=user.pk, **key)
 
 
+def post_detail_row(*, user: User, post_id: int) -> dict | None:
+    """One row of `post_list(user=user)` by id, as a dict of `POST_COLUMNS`, or None (statement compiled once)."""
+    if not 0 < post_id <= MAX_ID:
+        return None
+    rows = _detail_statement().rows(user=user.pk, post=post_id)
+    return rows[0] if rows else None
+
+
+@functools.cache
+def _detail_statement() -> Statement:
+    stand_ins = {"user": STAND_IN_INTEGERS[0], "post": STAND_IN_INTEGERS[1]}
+    posts = post_list(user=User(pk=stand_ins["user"])).order_by().filter(pk=stand_ins["post"])
+    return statement_compile(posts.values(*POST_COLUMNS), stand_ins)
+
+
 @functools.cache
 def _feed_statement(ordering: tuple[str, ...], direction: bool | None) -> Statement:
     """The feed page's SQL for `ordering`: from the start (`direction` None), after a cursor, or before one (True)."""
@@ -62,7 +78,7 @@ def _feed_statement(ordering: tuple[str, ...], direction: bool | None) -> Statem
         key = [STAND_IN_DATETIME if field.get_internal_type() == "DateTimeField" else None for field in fields]
         key = [value or STAND_IN_INTEGERS[index + 1] for index, value in enumerate(key)]
         stand_ins |= {f"key{index}": value for index, value in enumerate(key)}
-        queryset = queryset.filter(keyset_beyond(ordering, tuple(key), reverse=direction))
+        queryset = queryset.filter(keyset_beyond(Post, ordering, tuple(key), reverse=direction))
         if direction:
             queryset = queryset.reverse()
     return statement_compile(queryset.values(*POST_COLUMNS), stand_ins, suffix="LIMIT %s")

@@ -15,12 +15,15 @@ vote (READ COMMITTED takes a fresh snapshot per statement) and switches or repea
 unique constraint is the database's backstop for writers that bypass these functions.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
+from config.filters import MAX_ID
+from config.statements import STAND_IN_INTEGERS, Statement, statement_compile
 from posts.models import Post, Vote, VoteValue
 
 # Attributes a write may change on a post; `score` is not among them on purpose.
@@ -61,7 +64,33 @@ def post_delete(*, post: Post) -> None:
 
 def _locked_score(post_id: int) -> int:
     """Lock the post row for this transaction and return its score; `Post.DoesNotExist` if it is gone."""
-    return Post.objects.select_for_update().values_list("score", flat=True).get(pk=post_id)
+    rows = _locked_score_statement().rows(post=post_id) if 0 < post_id <= MAX_ID else []
+    if not rows:
+        raise Post.DoesNotExist(f"No post {post_id}.")
+    return rows[0]["score"]
+
+
+def _current_vote(post_id: int, user: User) -> tuple[int, int] | None:
+    """(id, value) of `user`'s vote on the post, read after the lock (a fresh snapshot), or None."""
+    rows = _current_vote_statement().rows(post=post_id, user=user.pk)
+    return (rows[0]["id"], rows[0]["value"]) if rows else None
+
+
+# Every vote runs these two reads while it holds the post's lock, so they are compiled once
+# (config.statements): each ORM build and compile they skip (~0.4 ms) is time every other vote
+# on the post waits.
+@functools.cache
+def _locked_score_statement() -> Statement:
+    stand_in = STAND_IN_INTEGERS[0]
+    locked = Post.objects.select_for_update().filter(pk=stand_in).order_by().values("score")
+    return statement_compile(locked, {"post": stand_in})
+
+
+@functools.cache
+def _current_vote_statement() -> Statement:
+    post, user = STAND_IN_INTEGERS[0], STAND_IN_INTEGERS[1]
+    votes = Vote.objects.filter(post_id=post, user_id=user).order_by().values("id", "value")
+    return statement_compile(votes, {"post": post, "user": user})
 
 
 def _add_to_score(post_id: int, delta: int, score: int) -> int:
@@ -79,7 +108,7 @@ def vote_cast(*, post_id: int, user: User, value: int) -> VoteOutcome:
     """
     assert value in VoteValue.values, f"vote value must be one of {VoteValue.values}, got {value!r}"
     score = _locked_score(post_id)
-    current = Vote.objects.filter(post_id=post_id, user=user).values_list("pk", "value").first()
+    current = _current_vote(post_id, user)
     if current is None:
         Vote.objects.create(post_id=post_id, user=user, value=value)
         return VoteOutcome(post_id=post_id, value=value, score=_add_to_score(post_id, value, score), created=True)
@@ -98,7 +127,7 @@ def vote_remove(*, post_id: int, user: User) -> VoteOutcome:
     user has no vote on it.
     """
     score = _locked_score(post_id)
-    current = Vote.objects.filter(post_id=post_id, user=user).values_list("pk", "value").first()
+    current = _current_vote(post_id, user)
     if current is None:
         raise Vote.DoesNotExist("The user has no vote on this post.")
     pk, old_value = current

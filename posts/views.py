@@ -2,6 +2,7 @@
 
 from http import HTTPStatus
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -15,7 +16,7 @@ from posts import services
 from posts.filters import ORDERINGS, PostFilter
 from posts.models import Post, Vote
 from posts.permissions import CanDeletePost, CanEditPost
-from posts.selectors import post_feed_page, post_list
+from posts.selectors import post_detail_row, post_feed_page, post_list
 from posts.serializers import PostSerializer, VoteSerializer, post_render
 
 POST_NOT_FOUND = "No post with this id."
@@ -52,8 +53,8 @@ class PostViewSet(viewsets.ModelViewSet):
         "destroy": [IsAuthenticated, CanDeletePost],
     }
 
-    # The feed's fast path (below); tests turn it off to compare its bytes with DRF's generic path.
-    fast_list = True
+    # The fast paths of the feed and of a post (below); tests turn them off to compare bytes with DRF's.
+    fast_paths = True
 
     def list(self, request, *args, **kwargs):
         """
@@ -72,9 +73,23 @@ class PostViewSet(viewsets.ModelViewSet):
         rows = self.paginator.paginate_rows(request, ordering, Post, fetch)
         return self.paginator.get_paginated_response([post_render(row) for row in rows])
 
+    def retrieve(self, request, *args, **kwargs):
+        """
+        A post. Without query parameters (which would filter it), read through a statement compiled
+        once and rendered by `post_render`, with the same 404 and object permissions: N x fewer
+        milliseconds in process (README, "What made it fast"); otherwise DRF's `retrieve`.
+        """
+        if not (self.fast_paths and only_parameters(request.query_params, frozenset())):
+            return super().retrieve(request, *args, **kwargs)
+        row = post_detail_row(user=request.user, post_id=int(kwargs[self.lookup_field]))
+        if row is None:
+            raise Http404  # as DRF's `get_object` does
+        self.check_object_permissions(request, row)
+        return Response(post_render(row))
+
     def _fast_feed_ordering(self, params) -> tuple[str, ...] | None:
         """The database ordering when the fast path can serve this request, else None."""
-        if not self.fast_list or not only_parameters(params, FAST_FEED_PARAMETERS):
+        if not self.fast_paths or not only_parameters(params, FAST_FEED_PARAMETERS):
             return None
         return ORDERINGS.get(params.get("ordering", "-created_at"))
 
