@@ -10,6 +10,8 @@ values through `connection.cursor()` and returns plain dicts (no model instances
 queryset stays the one source of the query: the SQL is exactly what the ORM would send.
 """
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,16 +27,13 @@ STAND_IN_DATETIME = datetime(1901, 2, 3, 4, 5, 6, 987_654, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Slot:
-    """A request value's place in a compiled statement's parameters, and the type Django gave the stand-in."""
+    """A request value's place in a compiled statement's parameters, and how the ORM prepared the stand-in."""
 
     name: str
-    kind: type
+    prepare: Callable[[Any], Any]
 
     def value(self, values: dict[str, Any]) -> Any:
-        # With server-side binding Django wraps some numbers (psycopg's Int4...) so PostgreSQL knows
-        # their type; the request's value gets the same wrapper, so the prepared statement is reused.
-        value = values[self.name]
-        return value if type(value) is self.kind else self.kind(value)
+        return self.prepare(values[self.name])
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,9 @@ class Statement:
     sql: str
     params: tuple[Any, ...]
     using: str
+    # (column index, the ORM's converters, column expression): what turns a database value into the
+    # Python value the ORM would give (none on PostgreSQL for our columns; SQLite's datetimes, booleans).
+    converters: tuple[tuple[int, list, Any], ...] = ()
 
     def _execute(self, cursor, extra: tuple, values: dict[str, Any]) -> None:
         params = [param.value(values) if isinstance(param, Slot) else param for param in self.params]
@@ -53,8 +55,18 @@ class Statement:
         """The rows for these slot values (and `extra` parameters appended: LIMIT/OFFSET) as dicts."""
         with connections[self.using].cursor() as cursor:
             self._execute(cursor, extra, values)
-            columns = [column.name for column in cursor.description]  # values() aliases each column by its name
-            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            columns = [column[0] for column in cursor.description]  # values() aliases each column by its name
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = [self._convert(list(row)) for row in rows]
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def _convert(self, row: list) -> list:
+        connection = connections[self.using]
+        for index, converters, expression in self.converters:
+            for converter in converters:
+                row[index] = converter(row[index], expression, connection)
+        return row
 
     def value(self, *extra: Any, **values: Any) -> Any:
         """The single value of a one-row, one-column statement (a count)."""
@@ -73,17 +85,41 @@ def statement_compile(queryset: QuerySet, stand_ins: dict[str, Any] | None = Non
     query = queryset.query
     assert not query.is_sliced, "Compile the queryset unsliced and pass LIMIT/OFFSET as a suffix."
     assert query.values_select, "Compile a values() queryset: the statement returns dicts named by its fields."
-    sql, params = query.get_compiler(queryset.db).as_sql()
-    names = {value: name for name, value in (stand_ins or {}).items()}
-    compiled = tuple(Slot(names[param], type(param)) if _is_stand_in(param, names) else param for param in params)
-    missing = set(names.values()) - {param.name for param in compiled if isinstance(param, Slot)}
+    connection = connections[queryset.db]
+    compiler = query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
+    # Each stand-in as the ORM binds it: a datetime goes through the backend (a string on SQLite);
+    # a number may come back wrapped (psycopg's Int4 with server-side binding, so PostgreSQL knows
+    # its type), found by equality, and the request's value is then wrapped alike.
+    prepared = {}
+    for name, value in (stand_ins or {}).items():
+        adapt = connection.ops.adapt_datetimefield_value if isinstance(value, datetime) else None
+        prepared[adapt(value) if adapt else value] = (name, adapt)
+    compiled = []
+    for param in params:
+        if not _is_stand_in(param, prepared):
+            compiled.append(param)
+            continue
+        name, adapt = prepared[param]
+        compiled.append(Slot(name, adapt or functools.partial(_as_type, type(param))))
+    missing = {name for name, _ in prepared.values()} - {param.name for param in compiled if isinstance(param, Slot)}
     assert not missing, f"Stand-ins {sorted(missing)} are not parameters of the SQL; build the query with them."
-    return Statement(sql=f"{sql} {suffix}".strip(), params=compiled, using=queryset.db)
+    return Statement(
+        sql=f"{sql} {suffix}".strip(),
+        params=tuple(compiled),
+        using=queryset.db,
+        converters=tuple((index, funcs, expression) for index, (funcs, expression) in converters.items()),
+    )
 
 
-def _is_stand_in(param: Any, names: dict) -> bool:
+def _as_type(kind: type, value: Any) -> Any:
+    return value if type(value) is kind else kind(value)
+
+
+def _is_stand_in(param: Any, prepared: dict) -> bool:
     try:
-        return param in names
+        return param in prepared
     except TypeError:  # an unhashable constant (a list for `IN`) is never a stand-in
         return False
 

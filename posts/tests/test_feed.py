@@ -6,6 +6,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from config.keyset_pagination import INVALID_CURSOR
@@ -169,6 +170,24 @@ def test_a_bad_cursor_is_404_in_the_standard_shape(client_for, user, token):
     response = client_for(user).get(POSTS, {"cursor": token})
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["errors"][0]["detail"] == INVALID_CURSOR
+
+
+@pytest.mark.parametrize("beyond", ["high", "low"])
+def test_a_cursor_score_outside_the_columns_range_is_404(client_for, user, beyond):
+    make_posts(2)
+    low, high = connection.ops.integer_field_range("IntegerField")  # int4 on PostgreSQL, int8 on SQLite
+    token = cursor({"o": "-score,-id", "k": [high + 1 if beyond == "high" else low - 1, 1], "r": 0})
+    response = client_for(user).get(POSTS, {"ordering": "-score", "cursor": token})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["errors"][0]["detail"] == INVALID_CURSOR
+
+
+def test_a_cursor_at_a_bigint_id_pages_on(client_for, user):
+    make_posts(2)
+    token = cursor({"o": "-created_at,-id", "k": ["2999-01-01T00:00:00Z", 2**62], "r": 0})
+    response = client_for(user).get(POSTS, {"cursor": token})
+    assert response.status_code == HTTPStatus.OK
+    assert len(ids(response)) == 2
 
 
 def test_a_cursor_does_not_carry_over_to_another_ordering(client_for, user):

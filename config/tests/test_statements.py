@@ -1,0 +1,60 @@
+"""Statements compiled once run the ORM's own SQL; filters are skipped only when none of their parameters is sent."""
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from accounts.filters import UserFilter
+from accounts.models import User
+from config.statements import STAND_IN_INTEGERS, CompiledList, count_compile, statement_compile
+from posts.filters import PostFilter
+from posts.models import Post
+from products.filters import ProductFilter
+from products.models import Product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_compiled_statement_returns_the_rows_of_its_queryset(make_user):
+    users = make_user.create_batch(5)
+    wanted = User.objects.filter(pk__gte=STAND_IN_INTEGERS[0]).order_by("id").values("id", "username")
+    statement = statement_compile(wanted, {"low": STAND_IN_INTEGERS[0]}, suffix="LIMIT %s")
+    low = users[2].pk
+    expected = list(User.objects.filter(pk__gte=low).order_by("id").values("id", "username")[:2])
+    assert statement.rows(2, low=low) == expected
+
+
+def test_a_stand_in_missing_from_the_query_fails_loudly():
+    with pytest.raises(AssertionError, match="not parameters"):
+        statement_compile(User.objects.values("id"), {"low": STAND_IN_INTEGERS[0]})
+
+
+def test_a_compiled_list_counts_and_slices_like_its_queryset(make_user):
+    make_user.create_batch(7)
+    users = User.objects.order_by("id")
+    compiled = CompiledList(
+        count=count_compile(users), page=statement_compile(users.values("id"), suffix="LIMIT %s OFFSET %s")
+    )
+    assert compiled.count() == users.count() == 7
+    assert compiled[2:5] == list(users.values("id")[2:5])
+
+
+@pytest.mark.parametrize(
+    ("filterset_class", "queryset"),
+    [(PostFilter, Post.objects.all()), (ProductFilter, Product.objects.all()), (UserFilter, User.objects.all())],
+)
+def test_a_filterset_without_parameters_leaves_the_list_unchanged(filterset_class, queryset):
+    """What the filter backend relies on to skip a FilterSet when none of its parameters is sent."""
+    filtered = filterset_class(data=QueryDict(), queryset=queryset).qs
+    assert str(filtered.query) == str(queryset.query)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_statements_run_often_are_prepared_on_postgresql(client_for, user):
+    client = client_for(user)
+    for _ in range(connection.settings_dict["OPTIONS"]["prepare_threshold"] + 1):
+        client.get("/api/v1/posts/")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "posts_post"' in statement for statement in prepared)
