@@ -92,7 +92,7 @@ def data_ready(database_url: str) -> dict[str, tuple[str, str, str | None]]:
 
 def tokens() -> dict[str, str]:
     from accounts.models import User
-    from accounts.services import session_start
+    from accounts.sessions import session_start
 
     return {
         role: str(session_start(user=User.objects.get(username=name)).access)

@@ -56,7 +56,7 @@ def data_ensure(database_url: str) -> None:
 def tokens() -> dict[str, str]:
     """Bearer headers of a plain user (bench-0) and of an admin."""
     from accounts.models import Role, User
-    from accounts.services import session_start
+    from accounts.sessions import session_start
 
     user = User.objects.get(username=BENCH_USERNAME)
     admin, _ = User.objects.update_or_create(
