@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import jwt
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 PAGE_SIZE = 20
 
@@ -56,7 +56,7 @@ def _iso(value: datetime) -> str:
 def _caller(request: HttpRequest, cursor) -> dict | None:
     """The bearer token's user row (a dict), or None when the token is revoked or the user inactive."""
     token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    claims = jwt.decode(token, settings.SIMPLE_JWT["SIGNING_KEY"], algorithms=["HS256"])
+    claims = jwt.decode(token, jwt_settings.SIGNING_KEY, algorithms=["HS256"])
     cursor.execute(USER_SQL, [uuid.UUID(hex=claims["sid"]), int(claims["user_id"])])
     row = cursor.fetchone()
     if row is None:
