@@ -10,6 +10,10 @@ at most 1.5 times the floor.
 
 They skip what the real endpoints must do (permission classes, throttling, filter validation,
 the error shape): they are yardsticks, mounted only by `bench.plain_urls`, never by the app.
+Each comes in two kinds: `plain` runs `cursor.execute` as the issue's floor did; `prepared`
+runs the statements as the app runs its own (`config.statements.execute_prepared`: prepared,
+binary rows), so the database driver's tricks count for both sides and only the layers above
+the database are compared.
 """
 
 import base64
@@ -22,6 +26,8 @@ import jwt
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+from config.statements import execute_prepared
 
 PAGE_SIZE = 20
 
@@ -53,11 +59,18 @@ def _iso(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _caller(request: HttpRequest, cursor) -> dict | None:
+def _execute(cursor, sql: str, params: list, *, prepared: bool) -> None:
+    if prepared:
+        execute_prepared(cursor, sql, params)
+    else:
+        cursor.execute(sql, params)
+
+
+def _caller(request: HttpRequest, cursor, *, prepared: bool) -> dict | None:
     """The bearer token's user row (a dict), or None when the token is revoked or the user inactive."""
     token = request.headers.get("Authorization", "").removeprefix("Bearer ")
     claims = jwt.decode(token, jwt_settings.SIGNING_KEY, algorithms=["HS256"])
-    cursor.execute(USER_SQL, [uuid.UUID(hex=claims["sid"]), int(claims["user_id"])])
+    _execute(cursor, USER_SQL, [uuid.UUID(hex=claims["sid"]), int(claims["user_id"])], prepared=prepared)
     row = cursor.fetchone()
     if row is None:
         return None
@@ -73,13 +86,13 @@ def _json(body: dict) -> HttpResponse:
     )
 
 
-def feed_floor(request: HttpRequest) -> HttpResponse:
+def feed_floor(request: HttpRequest, prepared: bool = False) -> HttpResponse:
     """The feed's first page: 20 newest posts with author, score and the caller's vote, and a `next` cursor."""
     with connection.cursor() as cursor:
-        caller = _caller(request, cursor)
+        caller = _caller(request, cursor, prepared=prepared)
         if caller is None:
             return JsonResponse({"detail": "unauthorized"}, status=401)
-        cursor.execute(FEED_SQL, [caller["id"]])
+        _execute(cursor, FEED_SQL, [caller["id"]], prepared=prepared)
         rows = cursor.fetchall()
     results = [
         {
@@ -103,19 +116,19 @@ def feed_floor(request: HttpRequest) -> HttpResponse:
     return _json({"next": next_link, "previous": None, "results": results})
 
 
-def _page(request: HttpRequest, path: str, count_sql: str, page_sql: str, render) -> HttpResponse:
+def _page(request: HttpRequest, path: str, count_sql: str, page_sql: str, render, prepared: bool) -> HttpResponse:
     with connection.cursor() as cursor:
-        if _caller(request, cursor) is None:
+        if _caller(request, cursor, prepared=prepared) is None:
             return JsonResponse({"detail": "unauthorized"}, status=401)
-        cursor.execute(count_sql)
+        _execute(cursor, count_sql, [], prepared=prepared)
         count = cursor.fetchone()[0]
-        cursor.execute(page_sql)
+        _execute(cursor, page_sql, [], prepared=prepared)
         rows = cursor.fetchall()
     next_link = request.build_absolute_uri(path) + "?page=2" if count > PAGE_SIZE else None
     return _json({"count": count, "next": next_link, "previous": None, "results": [render(row) for row in rows]})
 
 
-def users_floor(request: HttpRequest) -> HttpResponse:
+def users_floor(request: HttpRequest, prepared: bool = False) -> HttpResponse:
     """The admin user list's first page (the floor skips the admin check)."""
 
     def render(row):
@@ -129,10 +142,10 @@ def users_floor(request: HttpRequest) -> HttpResponse:
             "date_joined": _iso(joined),
         }
 
-    return _page(request, "/api/v1/users/", USERS_COUNT_SQL, USERS_PAGE_SQL, render)
+    return _page(request, "/api/v1/users/", USERS_COUNT_SQL, USERS_PAGE_SQL, render, prepared)
 
 
-def products_floor(request: HttpRequest) -> HttpResponse:
+def products_floor(request: HttpRequest, prepared: bool = False) -> HttpResponse:
     """The product list's first page for a non-admin: active products, newest first."""
 
     def render(row):
@@ -149,4 +162,4 @@ def products_floor(request: HttpRequest) -> HttpResponse:
             "updated_at": _iso(updated),
         }
 
-    return _page(request, "/api/v1/products/", PRODUCTS_COUNT_SQL, PRODUCTS_PAGE_SQL, render)
+    return _page(request, "/api/v1/products/", PRODUCTS_COUNT_SQL, PRODUCTS_PAGE_SQL, render, prepared)

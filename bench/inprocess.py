@@ -6,10 +6,11 @@ In-process cost of the feed, the admin user list and the product list against th
 Seeds what is missing (10,000 posts with 5 votes each and 2,000 users by bench.posts_seed,
 10,000 products by bench.products_load), then, with Django's test client (no HTTP, no server)
 and production settings, times each endpoint's first page (20 rows, bearer JWT) and its
-hand-written floor view (bench.floor_views: JWT decode, the same queries through
-`connection.cursor()`, `json.dumps`). Rounds alternate endpoint and floor so machine noise hits
-both; medians are compared. Checks first that each pair answers the same JSON. Target
-(issue 14): every endpoint at most 1.5 times its floor.
+hand-written floor views (bench.floor_views: JWT decode, the same queries through
+`connection.cursor()`, `json.dumps`), `plain` (`cursor.execute`, the issue's floor) and
+`prepared` (the statements prepared and read in binary, as the app runs its own). Rounds
+alternate endpoint and floors so machine noise hits all; medians are compared. Checks first
+that each floor answers the same JSON. Target (issue 14): every endpoint at most 1.5 times its floor.
 """
 
 import json
@@ -23,10 +24,11 @@ ROUNDS = 15
 REQUESTS_PER_ROUND = 200
 TARGET = 1.5
 PAIRS = [
-    ("feed page of 20 (author, score, my_vote)", "/api/v1/posts/", "/api/bench-floor/posts/", "user"),
-    ("admin user list, page of 20 (count)", "/api/v1/users/", "/api/bench-floor/users/", "admin"),
-    ("product list, page of 20 (count)", "/api/v1/products/", "/api/bench-floor/products/", "user"),
+    ("feed page of 20 (author, score, my_vote)", "/api/v1/posts/", "posts", "user"),
+    ("admin user list, page of 20 (count)", "/api/v1/users/", "users", "admin"),
+    ("product list, page of 20 (count)", "/api/v1/products/", "products", "user"),
 ]
+FLOORS = ("plain", "prepared")
 
 
 def per_request_ms(client, url: str, headers: dict) -> float:
@@ -68,8 +70,8 @@ def tokens() -> dict[str, str]:
     }
 
 
-def measure() -> list[tuple[str, float, float]]:
-    """(name, endpoint ms, floor ms) per pair, medians of alternated rounds."""
+def measure() -> list[tuple[str, float, dict[str, float]]]:
+    """(name, endpoint ms, {floor kind: ms}) per page, medians of alternated rounds."""
     from django.test import Client
     from django.test.utils import override_settings
 
@@ -78,16 +80,20 @@ def measure() -> list[tuple[str, float, float]]:
     results = []
     with override_settings(ROOT_URLCONF="bench.plain_urls"):
         for name, url, floor, role in PAIRS:
+            floors = {kind: f"/api/bench-floor/{kind}/{floor}/" for kind in FLOORS}
             app_body = json.loads(client.get(url, headers=headers[role]).content)
-            floor_body = json.loads(client.get(floor, headers=headers[role]).content)
-            assert app_body == floor_body, f"{name}: the floor view does not answer the same page"
-            per_request_ms(client, url, headers[role])  # warm up (and psycopg prepares its statements)
-            per_request_ms(client, floor, headers[role])
-            app_ms, floor_ms = [], []
+            for floor_url in floors.values():
+                floor_body = json.loads(client.get(floor_url, headers=headers[role]).content)
+                assert app_body == floor_body, f"{name}: {floor_url} does not answer the same page"
+            for each in (url, *floors.values()):  # warm up (and prepare statements)
+                per_request_ms(client, each, headers[role])
+            app_ms, floor_ms = [], {kind: [] for kind in FLOORS}
             for _ in range(ROUNDS):
                 app_ms.append(per_request_ms(client, url, headers[role]))
-                floor_ms.append(per_request_ms(client, floor, headers[role]))
-            results.append((name, statistics.median(app_ms), statistics.median(floor_ms)))
+                for kind, floor_url in floors.items():
+                    floor_ms[kind].append(per_request_ms(client, floor_url, headers[role]))
+            medians = {kind: statistics.median(times) for kind, times in floor_ms.items()}
+            results.append((name, statistics.median(app_ms), medians))
     return results
 
 
@@ -100,12 +106,18 @@ def main() -> None:
     manage(database_url, "migrate", "--noinput")
     data_ensure(database_url)
     rows = measure()
-    print(f"| in-process, per request (median of {ROUNDS} x {REQUESTS_PER_ROUND}) | endpoint ms | floor ms | ratio |")
-    print("|---|---|---|---|")
+    print(
+        f"| in-process, per request (median of {ROUNDS} x {REQUESTS_PER_ROUND}) | endpoint ms | plain floor ms "
+        "| ratio | prepared floor ms | ratio |"
+    )
+    print("|---|---|---|---|---|---|")
     for name, app_ms, floor_ms in rows:
-        ratio = app_ms / floor_ms
-        verdict = "ok" if ratio <= TARGET else f"over {TARGET}"
-        print(f"| {name} | {app_ms:.3f} | {floor_ms:.3f} | {ratio:.2f} x ({verdict}) |")
+        ratios = {kind: app_ms / floor_ms[kind] for kind in FLOORS}
+        cells = " | ".join(
+            f"{floor_ms[kind]:.3f} | {ratios[kind]:.2f} x ({'ok' if ratios[kind] <= TARGET else f'over {TARGET}'})"
+            for kind in FLOORS
+        )
+        print(f"| {name} | {app_ms:.3f} | {cells} |")
 
 
 if __name__ == "__main__":

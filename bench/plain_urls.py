@@ -12,10 +12,10 @@ def plain_view(request):
 
 
 # Under /api/ like the endpoints they stand for, so the same middleware treats them alike.
+FLOORS = {"posts": floor_views.feed_floor, "users": floor_views.users_floor, "products": floor_views.products_floor}
 urlpatterns = [
     path("bench/plain/", plain_view),
-    path("api/bench-floor/posts/", floor_views.feed_floor),
-    path("api/bench-floor/users/", floor_views.users_floor),
-    path("api/bench-floor/products/", floor_views.products_floor),
+    *(path(f"api/bench-floor/plain/{name}/", view) for name, view in FLOORS.items()),
+    *(path(f"api/bench-floor/prepared/{name}/", view, {"prepared": True}) for name, view in FLOORS.items()),
     path("", include("config.urls")),
 ]

@@ -90,15 +90,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
     )
-    # Prepared statements: psycopg's default client-side binding sends every statement as text,
-    # so PostgreSQL parses and plans it on every request (planning was 0.24 of the feed query's
-    # 0.26 ms). With server-side binding psycopg prepares a statement on a connection once it has
-    # run `prepare_threshold` times and then only sends the parameters. Measured: see README
-    # ("Prepared statements"). Off for PgBouncer < 1.21 in transaction pooling mode, which cannot
-    # carry prepared statements from one transaction to the next: DB_PREPARED_STATEMENTS=false.
+    # Server-side binding, so the statements written once (config.statements.execute_prepared: the
+    # lists' compiled statements, authentication's lookup) run as prepared statements; no other
+    # query is prepared (prepare_threshold None, Django's default). Off for PgBouncer < 1.21 in
+    # transaction pooling mode, which cannot carry prepared statements between transactions:
+    # DB_PREPARED_STATEMENTS=false. README, "Prepared statements".
     if env.bool("DB_PREPARED_STATEMENTS", default=True):
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
-        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory per process by default; CACHE_URL=redis://… shares it between processes.
