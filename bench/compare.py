@@ -62,11 +62,10 @@ def checkout(ref: str) -> Iterator[tuple[Path, Path]]:
 
 def data_ready(database_url: str) -> dict[str, tuple[str, str, str | None]]:
     """Seed the database; return {scenario: (path, role of the caller, JSON body of a POST or None)}."""
-    from posts.pagination import cursor_encode
-
     from accounts.models import Role, User
     from bench.inprocess import data_ensure
     from bench.products_load import database_ensure
+    from config.keyset_pagination import cursor_encode
     from posts.filters import ORDERINGS
     from posts.models import Post
 
