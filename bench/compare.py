@@ -60,8 +60,8 @@ def checkout(ref: str) -> Iterator[tuple[Path, Path]]:
         shutil.rmtree(parent, ignore_errors=True)
 
 
-def data_ready(database_url: str) -> dict[str, tuple[str, str, str | None]]:
-    """Seed the database; return {scenario: (path, role of the caller, JSON body of a POST or None)}."""
+def data_ready(database_url: str) -> dict[str, tuple[str, str, list[str] | None]]:
+    """Seed the database; return {scenario: (path, role of the caller, JSON bodies a POST sends in turn, or None)}."""
     from accounts.models import Role, User
     from bench.inprocess import data_ensure
     from bench.products_load import database_ensure
@@ -83,7 +83,14 @@ def data_ready(database_url: str) -> dict[str, tuple[str, str, str | None]]:
         "feed, first page": ("/api/v1/posts/", "user", None),
         "feed, deep page (middle of 10,000)": (f"/api/v1/posts/?cursor={cursor_encode(fields, key)}", "user", None),
         "post detail": (f"/api/v1/posts/{post_id}/", "user", None),
-        "vote (POST value 1)": (f"/api/v1/posts/{post_id}/vote/", "user", json.dumps({"value": 1})),
+        # The same vote again and again (a client retrying), as measured since issue 4...
+        "vote (POST value 1)": (f"/api/v1/posts/{post_id}/vote/", "user", [json.dumps({"value": 1})]),
+        # ...and a switch every time: each request changes the vote and the score under the post's lock.
+        "vote, switching 1 / -1": (
+            f"/api/v1/posts/{post_id}/vote/",
+            "user",
+            [json.dumps({"value": 1}), json.dumps({"value": -1})],
+        ),
         "admin user list": ("/api/v1/users/", "admin", None),
         "product list": ("/api/v1/products/", "user", None),
     }
@@ -99,12 +106,12 @@ def tokens() -> dict[str, str]:
     }
 
 
-def check(base_url: str, path: str, token: str, body: str | None) -> None:
+def check(base_url: str, path: str, token: str, bodies: list[str] | None) -> None:
     """Fail fast unless the scenario answers 2xx on this server (a benchmark of errors measures nothing)."""
     request = urllib.request.Request(
         base_url + path,
-        data=body.encode() if body else None,
-        method="POST" if body else "GET",
+        data=bodies[0].encode() if bodies else None,
+        method="POST" if bodies else "GET",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -161,7 +168,7 @@ def main() -> None:
                         servers[side] + path,
                         bearer[role],
                         method="POST" if body else "GET",
-                        body=body,
+                        bodies=body,
                         connections=args.connections,
                         seconds=args.seconds,
                     )

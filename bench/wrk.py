@@ -1,8 +1,8 @@
 """
 Run wrk (Debian package `wrk`) against one URL and return requests/s and latency percentiles.
 
-A small Lua script adds the bearer header (or any `headers`), an optional JSON body and method, and prints the
-percentiles and the non-2xx count as one JSON line that this module parses.
+A small Lua script adds the bearer header (or any `headers`), an optional JSON body (or bodies sent in turn)
+and method, and prints the percentiles and the non-2xx count as one JSON line that this module parses.
 """
 
 import json
@@ -15,6 +15,7 @@ wrk.method = "%(method)s"
 %(headers)s
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = %(body)s
+%(cycle)s
 
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
@@ -62,6 +63,7 @@ def run(
     threads: int = 2,
     seconds: int = 10,
     headers: dict[str, str] | None = None,
+    bodies: list[str] | None = None,
 ) -> Result:
     """Load `url` for `seconds` with `connections` open connections; never leaves 127.0.0.1."""
     assert url.startswith(("http://127.0.0.1", "http://localhost")), "benchmarks only target this machine"
@@ -70,6 +72,14 @@ def run(
         "method": method,
         "headers": "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()),
         "body": json.dumps(body) if body is not None else "nil",
+        # Each connection sends `bodies` in turn (wrk.format keeps the method, path and headers).
+        "cycle": (
+            f"local bodies = {{{', '.join(json.dumps(b) for b in bodies)}}}\nlocal sent = 0\n"
+            "request = function()\n  sent = sent + 1\n"
+            "  return wrk.format(nil, nil, nil, bodies[(sent % #bodies) + 1])\nend"
+            if bodies
+            else ""
+        ),
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)

@@ -99,7 +99,30 @@ def _add_to_score(post_id: int, delta: int, score: int) -> int:
     return score + delta
 
 
-@transaction.atomic
+@functools.cache
+def _vote_and_score_statement() -> Statement:
+    post, user = STAND_IN_INTEGERS[0], STAND_IN_INTEGERS[1]
+    votes = Vote.objects.filter(post_id=post, user_id=user).order_by().values("value", "post__score")
+    return statement_compile(votes, {"post": post, "user": user})
+
+
+def _repeated_vote(*, post_id: int, user: User, value: int) -> VoteOutcome | None:
+    """
+    The outcome of a vote that repeats the caller's current one, read without a lock; None otherwise.
+
+    A repeat changes nothing, so it needs neither the post's lock nor a commit: the vote and the
+    score come from one statement's snapshot, in which the score already counts the vote. Locking
+    marks the post row, so a locked repeat paid a WAL flush at commit while every other vote on
+    the post waited (the same vote at 64 connections: 77 -> 279 req/s; README, "What made it fast").
+    """
+    if not 0 < post_id <= MAX_ID:
+        return None
+    rows = _vote_and_score_statement().rows(post=post_id, user=user.pk)
+    if not rows or rows[0]["value"] != value:
+        return None
+    return VoteOutcome(post_id=post_id, value=value, score=rows[0]["post__score"])
+
+
 def vote_cast(*, post_id: int, user: User, value: int) -> VoteOutcome:
     """
     Set `user`'s vote on a post to `value` (1 or -1): create it, switch it, or keep it.
@@ -107,6 +130,14 @@ def vote_cast(*, post_id: int, user: User, value: int) -> VoteOutcome:
     Raises `Post.DoesNotExist` when there is no such post.
     """
     assert value in VoteValue.values, f"vote value must be one of {VoteValue.values}, got {value!r}"
+    return _repeated_vote(post_id=post_id, user=user, value=value) or _vote_write(
+        post_id=post_id, user=user, value=value
+    )
+
+
+@transaction.atomic
+def _vote_write(*, post_id: int, user: User, value: int) -> VoteOutcome:
+    """Create or switch the caller's vote under the post's lock, keeping the score in step."""
     score = _locked_score(post_id)
     current = _current_vote(post_id, user)
     if current is None:

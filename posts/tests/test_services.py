@@ -30,6 +30,16 @@ def test_repeating_a_vote_changes_nothing(user):
     assert Vote.objects.filter(post=post).count() == 1
 
 
+def test_a_repeated_vote_is_one_read_without_the_posts_lock(user, make_user, django_assert_num_queries):
+    post = PostFactory()
+    services.vote_cast(post_id=post.pk, user=make_user(), value=-1)
+    services.vote_cast(post_id=post.pk, user=user, value=1)
+    with django_assert_num_queries(1) as captured:
+        outcome = services.vote_cast(post_id=post.pk, user=user, value=1)
+    assert "FOR UPDATE" not in captured.captured_queries[0]["sql"]
+    assert outcome == services.VoteOutcome(post_id=post.pk, value=1, score=0, created=False)
+
+
 def test_switching_a_vote_moves_the_score_by_two(user):
     post = PostFactory()
     services.vote_cast(post_id=post.pk, user=user, value=1)
