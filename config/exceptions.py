@@ -2,11 +2,12 @@
 The one place where the exceptions services raise become API errors.
 
 Services stay free of HTTP: they raise Django's `ValidationError` (400), `PermissionDenied`
-(403) and `ObjectDoesNotExist` / `Http404` (404), and `config.service_exceptions.AuthenticationError`
-for rejected credentials or tokens (401), which Django has no exception for. drf-standardized-errors already
-maps `Http404` and `PermissionDenied`; this adds the rest, the request errors Django raises
-while reading a body, which would otherwise surface as a 500, and an unreachable database
-(503, see config.outage).
+(403) and `ObjectDoesNotExist` / `Http404` (404), and from `config.service_exceptions`
+`AuthenticationError` for rejected credentials or tokens (401), `Forbidden` for a 403 with a code
+of its own and `RateLimited` for a limit a service counts (429), which Django has no exceptions
+for. drf-standardized-errors already maps `Http404` and `PermissionDenied`; this adds the rest,
+the request errors Django raises while reading a body, which would otherwise surface as a 500,
+and an unreachable database (503, see config.outage).
 """
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
@@ -17,7 +18,7 @@ from rest_framework.serializers import as_serializer_error
 
 from config.outage import ServiceUnavailable, is_database_unavailable, record_failure
 from config.parsers import PayloadTooLarge
-from config.service_exceptions import AuthenticationError
+from config.service_exceptions import AuthenticationError, Forbidden, RateLimited
 
 TOO_MANY_FIELDS = "Too many fields in the request."
 
@@ -35,6 +36,10 @@ class APIExceptionHandler(ExceptionHandler):
             if view is not None and request is not None:
                 converted.auth_header = view.get_authenticate_header(request)
             return converted
+        if isinstance(exc, Forbidden):
+            return exceptions.PermissionDenied(exc.message, code=exc.code)
+        if isinstance(exc, RateLimited):
+            return exceptions.Throttled(wait=exc.wait_seconds, detail=exc.message)
         if isinstance(exc, ObjectDoesNotExist):
             return exceptions.NotFound()
         if isinstance(exc, DjangoValidationError):

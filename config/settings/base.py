@@ -7,8 +7,10 @@ django-environ reader; `local`, `test` and `production` only change what differs
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -147,12 +149,66 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 if AUDIT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a whole number of days, at least 1.")
 
+# --- Mail and the flows that send it ------------------------------------------------------
+# EMAIL_URL: smtp://user:pass@host:587, smtp+tls://…, smtp+ssl://…, consolemail:// (the log).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that stops answering fails the job (which is retried) instead of holding a worker.
+EMAIL_TIMEOUT = 10
+# Links in mails point at the client application.
+FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+
+EMAIL_VERIFICATION = env.str("EMAIL_VERIFICATION", default="optional")
+if EMAIL_VERIFICATION not in ("optional", "mandatory"):
+    raise ImproperlyConfigured("EMAIL_VERIFICATION must be `optional` or `mandatory`.")
+PASSWORD_RESET_TIMEOUT_MINUTES = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60)
+if PASSWORD_RESET_TIMEOUT_MINUTES < 1:
+    raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT_MINUTES must be a whole number of minutes, at least 1.")
+# Django's own name for it, in seconds (read by the token generators in accounts.mail_tokens).
+PASSWORD_RESET_TIMEOUT = PASSWORD_RESET_TIMEOUT_MINUTES * 60
+
+# --- Background jobs: Celery ------------------------------------------------------------------
+# With CELERY_BROKER_URL (redis://…) the worker (`celery -A config worker`) runs the jobs. Unset,
+# they run in the web process right after the request's transaction commits (config.jobs), so a
+# first run needs no worker and no Redis. Like CACHE_URL, `?key_prefix=` keeps deployments that
+# share one Redis apart: it becomes kombu's `global_keyprefix` (the redis client refuses it).
+_broker = urlsplit(env.str("CELERY_BROKER_URL", default=""))
+_broker_query = dict(parse_qsl(_broker.query))
+_broker_prefix = _broker_query.pop("key_prefix", "")
+CELERY_BROKER_URL = urlunsplit(_broker._replace(query=urlencode(_broker_query)))
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# An in-process job that fails is logged, never raised into the request that enqueued it.
+CELERY_TASK_EAGER_PROPAGATES = False
+# Acknowledge a job when it has finished, not when it starts: a worker that dies mid-job leaves it
+# on the queue (the pool's parent requeues it at once; a lost host's jobs come back after the
+# visibility timeout). Jobs are written to be safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than the longest retry countdown (accounts.tasks.RETRY_BACKOFF_MAX) plus a send, or
+    # Redis would hand a job that is waiting for its retry to a second worker.
+    "visibility_timeout": 3600,
+    "global_keyprefix": _broker_prefix,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No result backend: nobody reads jobs' return values.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": crontab(hour=3, minute=17)},
+    "purge-audit-events": {"task": "audit.tasks.purge_audit_events", "schedule": crontab(hour=3, minute=23)},
+}
+
 # --- Django REST framework -----------------------------------------------------------------
 THROTTLE_RATES = {
     "anon": env.str("THROTTLE_ANON", default="60/min"),
     "user": env.str("THROTTLE_USER", default="600/min"),
     "login": env.str("THROTTLE_LOGIN", default="10/min"),
     "register": env.str("THROTTLE_REGISTER", default="5/min"),
+    "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
 }
 
 REST_FRAMEWORK = {

@@ -22,3 +22,8 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in THROTTLE_RATES},
 }
+
+# Jobs run in the test process (tests capture on-commit callbacks to run them), whatever the
+# environment says; the e2e tests start a real worker on Redis for the rest.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
