@@ -3,13 +3,13 @@
 import copy
 import functools
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts import services
+from accounts import password_reset, services
 from accounts.models import RevokedSession, User
 from audit.context import RequestContext, request_context
 
@@ -63,14 +63,16 @@ class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
-    list_display = ["username", "email", "role", "is_active", "date_joined", "last_login"]
-    list_filter = ["role", "is_active"]
-    search_fields = ["username", "email"]
+    list_display = ["username", "email", "email_verified", "role", "is_active", "date_joined", "last_login"]
+    list_filter = ["role", "is_active", "email_verified"]
+    search_fields = ["username", "email", "pending_email"]
     ordering = ["-date_joined"]
-    readonly_fields = ["is_staff", "is_superuser", "date_joined", "last_login"]
+    # Only the user proves an address (a verification link or a reset): staff see these, never set them.
+    readonly_fields = ["is_staff", "is_superuser", "date_joined", "last_login", "email_verified", "pending_email"]
+    actions = ["send_password_reset"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Profile", {"fields": ["first_name", "last_name", "email"]}),
+        ("Profile", {"fields": ["first_name", "last_name", "email", "email_verified", "pending_email"]}),
         ("Access", {"fields": ["role", "is_active", "is_staff", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -85,6 +87,10 @@ class UserAdmin(DjangoUserAdmin):
         # which re-checks the last-admin rule under lock and revokes tokens on deactivation.
         with transaction.atomic():
             profile = [name for name in form.changed_data if name not in ACCESS_FIELDS]
+            if "email" in profile:
+                # An address typed by staff is not one the user proved they read.
+                obj.email_verified = False
+                profile.append("email_verified")
             if profile:
                 obj.save(update_fields=profile)
             access = {name: form.cleaned_data[name] for name in ACCESS_FIELDS}
@@ -92,6 +98,23 @@ class UserAdmin(DjangoUserAdmin):
                 services.user_admin_update(user=obj, **access, actor=request.user, context=request_context(request))
             except ValidationError as exc:  # only when two staff race past the form's check
                 raise PermissionDenied(services.LAST_ADMIN) from exc
+
+    @admin.action(description="Send a password reset mail")
+    def send_password_reset(self, request, queryset):
+        """The user's reset mail, as if they had asked (the same limit of 3 per address and hour applies)."""
+        queued = 0
+        for user in queryset:
+            queued += password_reset.password_reset_request(
+                email=user.email, actor=request.user, context=request_context(request)
+            )
+        skipped = len(queryset) - queued
+        self.message_user(request, f"Reset mail queued for {queued} user(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"No mail for {skipped} user(s): inactive, password login turned off, or 3 reset mails this hour.",
+                messages.WARNING,
+            )
 
     def user_change_password(self, request, id, form_url=""):
         # Django's view builds its form as `self.change_password_form(user, data)`, without the

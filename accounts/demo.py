@@ -15,7 +15,7 @@ def demo_users_load() -> list[tuple[str, str, str]]:
     loaded = []
     for username, email, role in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username, defaults={"email": email})
-        user.email, user.role, user.is_active = email, role, True
+        user.email, user.role, user.is_active, user.email_verified = email, role, True, True
         user.set_password(DEMO_PASSWORD)
         user.save()
         loaded.append((username, DEMO_PASSWORD, role))

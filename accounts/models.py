@@ -1,4 +1,4 @@
-"""The user model (a role drives every authorization decision) and revoked login sessions."""
+"""The user model (a role drives every authorization decision), revoked login sessions, and sent mails."""
 
 import uuid
 
@@ -10,6 +10,13 @@ from django.db.models.functions import Lower
 
 USERNAME_UNIQUE_CONSTRAINT = "accounts_user_username_ci_unique"
 EMAIL_UNIQUE_CONSTRAINT = "accounts_user_email_ci_unique"
+USERNAME_TAKEN = "A user with that username already exists."
+EMAIL_TAKEN = "A user with that email already exists."
+# Unique violations as the field errors a client gets (config.integrity.save_unique).
+UNIQUE_FIELDS = {
+    USERNAME_UNIQUE_CONSTRAINT: ("username", USERNAME_TAKEN),
+    EMAIL_UNIQUE_CONSTRAINT: ("email", EMAIL_TAKEN),
+}
 
 
 class Role(models.TextChoices):
@@ -27,6 +34,8 @@ class UserManager(DjangoUserManager):
 
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields["role"] = Role.ADMIN
+        # The operator at the shell vouches for the address (API.md: such accounts count as verified).
+        extra_fields.setdefault("email_verified", True)
         return super().create_superuser(username, email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
@@ -48,6 +57,12 @@ class User(AbstractUser):
     # password change, deactivation, refresh reuse) rejects all earlier tokens at once, checked
     # against the row authentication loads anyway.
     token_version = models.PositiveIntegerField(default=0, editable=False)
+    # True once the user proved they read mail at `email` (a verification link or a password reset).
+    email_verified = models.BooleanField(default=False)
+    # A new address asked for on `auth/me/`, not the email until its verification link is used:
+    # it cannot log in or receive a reset, and another account may claim it first.
+    # NULL, not "", for "nothing waiting": the API shows `pending_email: null`.
+    pending_email = models.EmailField(null=True, blank=True)  # noqa: DJ001
 
     objects = UserManager()
 
@@ -70,6 +85,7 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.email = UserManager.normalize_email(self.email)
+        self.pending_email = UserManager.normalize_email(self.pending_email) or None
         self.is_staff = self.is_superuser = self.role == Role.ADMIN
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "role" in update_fields:
@@ -104,3 +120,19 @@ class RevokedSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.sid} of user {self.user_id}"
+
+
+class SentMail(models.Model):
+    """
+    A mail a background job has handed to the mail server: a job that runs again (a retry after a
+    lost acknowledgement, a worker killed mid-job) finds its key here and sends nothing.
+
+    The row is written in the transaction that sends the mail (accounts.mail.mail_send_once), so a
+    failed send leaves no row and a second run of the same job waits for the first to finish.
+    """
+
+    key = models.UUIDField(primary_key=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"mail {self.key} sent at {self.sent_at:%Y-%m-%d %H:%M:%S}"

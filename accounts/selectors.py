@@ -98,3 +98,21 @@ def user_list_rows(*, columns: tuple[str, ...]) -> CompiledList:
 def _user_list_statements(columns: tuple[str, ...]) -> tuple[Statement, Statement]:
     users = user_list()
     return count_compile(users), statement_compile(users.values(*columns), suffix="LIMIT %s OFFSET %s")
+
+
+def user_for_password_reset(*, email: str) -> User | None:
+    """
+    The account a reset mail for `email` goes to: active, with this email (ignoring case, never a
+    pending address) and a usable password (staff who turned password login off keep it off).
+    """
+    value = email.strip().lower()
+    user = User.objects.filter(Exact(Lower("email"), value), is_active=True).first() if value else None
+    return user if user is not None and user.has_usable_password() else None
+
+
+def user_for_verification_by_address(*, email: str) -> User | None:
+    """The active account whose (not pending) email is `email` and still unverified."""
+    value = email.strip().lower()
+    if not value:
+        return None
+    return User.objects.filter(Exact(Lower("email"), value), is_active=True, email_verified=False).first()

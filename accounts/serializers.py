@@ -6,9 +6,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
 
+from accounts.mail_tokens import TOKEN_MAX_LENGTH
 from accounts.models import Role, User
+from accounts.password_reset import TOKEN_INVALID as RESET_TOKEN_INVALID
+from accounts.password_reset import password_reset_token_user
 from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN
 from config.rows import row_renderer
 from config.serializers import StrictCharField, StrictEmailField, StrictModelSerializer
@@ -21,8 +25,8 @@ class UserSerializer(StrictModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "role", "is_active", "date_joined"]
-        read_only_fields = ["id", "role", "is_active", "date_joined"]
+        fields = ["id", "username", "email", "role", "is_active", "date_joined", "email_verified", "pending_email"]
+        read_only_fields = ["id", "role", "is_active", "date_joined", "email_verified", "pending_email"]
         # Uniqueness is checked ignoring case below (and by the database), not by DRF's exact-match validator.
         extra_kwargs = {"username": {"validators": [UnicodeUsernameValidator()]}}
 
@@ -43,7 +47,10 @@ def _validate_password(password: str, user: User) -> str:
 
 
 class ProfileSerializer(UserSerializer):
-    """`auth/me/`: the caller may change `username` and `email`, ignoring case for uniqueness."""
+    """
+    `auth/me/`: the caller may change `username` and ask for a new `email`, ignoring case for uniqueness
+    (another account's pending address does not count until it is verified).
+    """
 
     email = StrictEmailField(max_length=254)
 
@@ -117,8 +124,52 @@ class UserAdminSerializer(UserSerializer):
     """An admin may change `role` and `is_active`, nothing else."""
 
     class Meta(UserSerializer.Meta):
-        read_only_fields = ["id", "username", "email", "date_joined"]
+        read_only_fields = ["id", "username", "email", "date_joined", "email_verified", "pending_email"]
 
 
 # The admin user list's fast path renders `values()` rows with UserAdminSerializer's own fields.
 USER_ADMIN_COLUMNS, user_admin_row_render = row_renderer(UserAdminSerializer)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = StrictEmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    """A reset token and a new password that passes Django's validators for the token's account."""
+
+    token = StrictCharField(max_length=TOKEN_MAX_LENGTH, help_text="The token from the reset mail.")
+    new_password = StrictCharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+    def validate(self, attrs: dict) -> dict:
+        # The service checks the token again under a row lock; this check picks the validators' user.
+        user = password_reset_token_user(token=attrs["token"])
+        if user is None:
+            raise serializers.ValidationError({"token": [ErrorDetail(RESET_TOKEN_INVALID, code="invalid")]})
+        try:
+            _validate_password(attrs["new_password"], user)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"new_password": exc.detail}) from exc
+        return attrs
+
+
+class EmailVerifySerializer(serializers.Serializer):
+    token = StrictCharField(max_length=TOKEN_MAX_LENGTH, help_text="The token from the verification mail.")
+
+
+class EmailVerifyResendSerializer(serializers.Serializer):
+    """Without a bearer token, `email` names the account; with one, the caller is the account."""
+
+    email = StrictEmailField(
+        max_length=254, required=False, help_text="Required without a bearer token; ignored with one."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if not self.context["signed_in"] and "email" not in attrs:
+            required = ErrorDetail(self.fields["email"].error_messages["required"], code="required")
+            raise serializers.ValidationError({"email": [required]})
+        return attrs

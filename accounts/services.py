@@ -11,7 +11,10 @@ None for an operator's command) and `context` where the request came from.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import EMAIL_UNIQUE_CONSTRAINT, USERNAME_UNIQUE_CONSTRAINT, Role, User
+from accounts.email_verification import email_change_request, email_verification_send
+from accounts.models import EMAIL_TAKEN as EMAIL_TAKEN  # re-exported: serializers and tests import it from here
+from accounts.models import UNIQUE_FIELDS, Role, User
+from accounts.models import USERNAME_TAKEN as USERNAME_TAKEN
 from accounts.selectors import active_admin_count
 from accounts.sessions import user_tokens_revoke_all
 from audit.context import RequestContext
@@ -19,31 +22,33 @@ from audit.models import Event
 from audit.services import event_record
 from config.integrity import field_error, save_unique
 
-USERNAME_TAKEN = "A user with that username already exists."
-EMAIL_TAKEN = "A user with that email already exists."
 LAST_ADMIN = "The last active admin cannot be demoted, deactivated or deleted; make another user an admin first."
 
-UNIQUE_FIELDS = {
-    USERNAME_UNIQUE_CONSTRAINT: ("username", USERNAME_TAKEN),
-    EMAIL_UNIQUE_CONSTRAINT: ("email", EMAIL_TAKEN),
-}
 
-
+@transaction.atomic
 def user_register(*, username: str, email: str, password: str) -> User:
-    """Create a `user`-role account (the role is never taken from the request)."""
+    """Create a `user`-role account (the role is never taken from the request); mail it a verification link."""
     user = User(username=username, email=email, role=Role.USER)
     user.set_password(password)
     save_unique(user, unique=UNIQUE_FIELDS)
+    email_verification_send(user=user)
     return user
 
 
-def user_profile_update(*, user: User, username: str | None = None, email: str | None = None) -> User:
-    """Change the caller's own `username` and/or `email`; nothing else is written."""
-    changed = {name: value for name, value in (("username", username), ("email", email)) if value is not None}
-    for name, value in changed.items():
-        setattr(user, name, value)
-    if changed:
-        save_unique(user, unique=UNIQUE_FIELDS, update_fields=list(changed))
+@transaction.atomic
+def user_profile_update(
+    *, user: User, username: str | None = None, email: str | None = None, context: RequestContext | None = None
+) -> User:
+    """
+    Change the caller's own `username`; a new `email` is only requested (see `email_change_request`).
+
+    Nothing else is written. An email change over its mail limit refuses the whole update (429).
+    """
+    if email is not None and User.objects.normalize_email(email) != user.email:
+        email_change_request(user=user, email=email, context=context)
+    if username is not None:
+        user.username = username
+        save_unique(user, unique=UNIQUE_FIELDS, update_fields=["username"])
     return user
 
 

@@ -14,6 +14,7 @@ Each records its security event (`audit`) in the transaction of the change, from
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
@@ -31,13 +32,14 @@ from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
 from config.integrity import field_error
-from config.service_exceptions import AuthenticationError
+from config.service_exceptions import AuthenticationError, Forbidden
 
 LOGIN_FAILED = "No active account found with the given credentials."
 TOKEN_INVALID = "Token is invalid or expired."
 TOKEN_REVOKED = "Token has been revoked."
 REFRESH_REUSED = "This refresh token was already used or revoked; every session of this account is now signed out."
 LOGOUT_REFRESH_INVALID = "This refresh token is invalid, expired, revoked or not yours."
+EMAIL_NOT_VERIFIED = "Verify your email address first: use the link we mailed you, or ask for a new one."
 
 
 def _outstand(*, user: User, refresh: SessionRefreshToken) -> OutstandingToken:
@@ -89,6 +91,13 @@ def _login_refused(*, user: User | None, reason: str, context: RequestContext | 
     return AuthenticationError(LOGIN_FAILED)
 
 
+def _email_verification_check(*, user: User, context: RequestContext | None) -> None:
+    """`EMAIL_VERIFICATION=mandatory`: a right password is not enough before the email is verified (403, no tokens)."""
+    if settings.EMAIL_VERIFICATION == "mandatory" and not user.email_verified:
+        _login_refused(user=user, reason="email_not_verified", context=context)
+        raise Forbidden(EMAIL_NOT_VERIFIED, code="email_not_verified")
+
+
 def user_login(*, identifier: str, password: str, context: RequestContext | None = None) -> tuple[User, TokenPair]:
     """
     Check a username-or-email and password; open a session.
@@ -96,7 +105,8 @@ def user_login(*, identifier: str, password: str, context: RequestContext | None
     Unknown, wrong-password and inactive accounts get the same error after the same hashing
     work (Django's ModelBackend does the same), so neither the answer nor its timing tells
     which accounts exist. A successful check upgrades an outdated hash. Both outcomes are
-    recorded; a refusal's `detail.reason` is `unknown_account`, `wrong_password` or `inactive_account`.
+    recorded; a refusal's `detail.reason` is `unknown_account`, `wrong_password`, `inactive_account`
+    or `email_not_verified` (mandatory verification: 403 after a correct password, never before).
     """
     user = user_by_login(identifier=identifier)
     if user is None:
@@ -106,6 +116,7 @@ def user_login(*, identifier: str, password: str, context: RequestContext | None
         raise _login_refused(user=user, reason="wrong_password", context=context)
     if not user.is_active:
         raise _login_refused(user=user, reason="inactive_account", context=context)
+    _email_verification_check(user=user, context=context)
     with transaction.atomic():
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])

@@ -22,3 +22,9 @@ class RegisterRateThrottle(ClientAddressRateThrottle):
     """`THROTTLE_REGISTER` registrations per client address."""
 
     scope = "register"
+
+
+class PasswordResetRateThrottle(ClientAddressRateThrottle):
+    """`THROTTLE_PASSWORD_RESET` reset requests per client address."""
+
+    scope = "password_reset"

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts import views
+from accounts import email_views, views
 
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
@@ -16,5 +16,13 @@ urlpatterns = [
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="auth-logout-all"),
     path("auth/me/", views.MeView.as_view(), name="auth-me"),
     path("auth/password/change/", views.PasswordChangeView.as_view(), name="auth-password-change"),
+    path("auth/password/reset/", email_views.PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password/reset/confirm/",
+        email_views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
+    path("auth/email/verify/", email_views.EmailVerifyView.as_view(), name="auth-email-verify"),
+    path("auth/email/verify/resend/", email_views.EmailVerifyResendView.as_view(), name="auth-email-verify-resend"),
     *router.urls,
 ]

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services, sessions
 from accounts.filters import UserFilter
 from accounts.permissions import IsAdmin
+from accounts.schema import ErrorResponse403EmailNotVerifiedSerializer
 from accounts.serializers import (
     USER_ADMIN_COLUMNS,
     LoginResponseSerializer,
@@ -37,6 +38,10 @@ from config.throttling import AnonRateThrottle
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
 UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")
+EMAIL_NOT_VERIFIED = OpenApiResponse(
+    ErrorResponse403EmailNotVerifiedSerializer,
+    description="`EMAIL_VERIFICATION=mandatory` and the password is right, but the email is not verified yet.",
+)
 
 
 class PublicView(APIView):
@@ -87,7 +92,7 @@ class LoginView(PublicView):
             "`application/x-www-form-urlencoded` form, as OAuth2 password-flow clients send them."
         ),
         request=LoginSerializer,
-        responses={200: LoginResponseSerializer, 401: UNAUTHORIZED},
+        responses={200: LoginResponseSerializer, 401: UNAUTHORIZED, 403: EMAIL_NOT_VERIFIED},
     )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
@@ -165,14 +170,21 @@ class MeView(APIView):
 
     @extend_schema(
         tags=["auth"],
-        summary="Change the caller's username or email",
+        summary="Change the caller's username or ask for a new email",
+        description=(
+            "A new `email` is only requested: `email` stays as it is, `pending_email` shows the new address, a "
+            "verification link goes to it and a notice to the current one. Verifying the link makes it the "
+            "email. Email changes count against the verification mails' limit (3 per hour; over it: 429)."
+        ),
         request=ProfileSerializer,
         responses={200: UserSerializer},
     )
     def patch(self, request):
         serializer = ProfileSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.user_profile_update(user=request.user, **serializer.validated_data)
+        user = services.user_profile_update(
+            user=request.user, **serializer.validated_data, context=request_context(request)
+        )
         return Response(UserSerializer(user).data)
 
 

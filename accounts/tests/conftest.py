@@ -1,5 +1,6 @@
 """Helpers for the accounts tests: log in through the API, call it with a token."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -14,7 +15,13 @@ LOGOUT_ALL = "/api/v1/auth/logout-all/"
 ME = "/api/v1/auth/me/"
 REGISTER = "/api/v1/auth/register/"
 PASSWORD_CHANGE = "/api/v1/auth/password/change/"
+PASSWORD_RESET = "/api/v1/auth/password/reset/"
+PASSWORD_RESET_CONFIRM = "/api/v1/auth/password/reset/confirm/"
+EMAIL_VERIFY = "/api/v1/auth/email/verify/"
+EMAIL_VERIFY_RESEND = "/api/v1/auth/email/verify/resend/"
 USERS = "/api/v1/users/"
+# A mailed token, as API.md allows it: only A-Z a-z 0-9 - _ . :
+MAILED_TOKEN = re.compile(r"token=([A-Za-z0-9_.:-]+)")
 
 
 def bearer(access: str) -> APIClient:
@@ -49,3 +56,25 @@ def me_status(access: str) -> int:
 
 def refresh_status(refresh: str) -> int:
     return APIClient().post(REFRESH, {"refresh": refresh}).status_code
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """
+    `with run_jobs(): ...` runs the background jobs enqueued inside the block when it ends, as the
+    web process does without a broker once the request's transaction commits (tests never commit).
+    """
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def mailed_token(message, *, to: str | None = None) -> str:
+    """The token of a mail: in its link, and on a line of its own in the plain text and the HTML."""
+    if to is not None:
+        assert message.to == [to]
+    match = MAILED_TOKEN.search(message.body)
+    assert match, message.body
+    token = match.group(1)
+    assert token in message.body.splitlines(), "the token is also on a line of its own"
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and token in html
+    return token

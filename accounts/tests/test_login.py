@@ -38,6 +38,8 @@ def test_login_returns_the_documented_body(api_client, user):
         "role": "user",
         "is_active": True,
         "date_joined": body["user"]["date_joined"],
+        "email_verified": False,
+        "pending_email": None,
     }
     assert bearer(body["access"]).get(ME).status_code == HTTPStatus.OK
 

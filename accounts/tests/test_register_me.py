@@ -22,7 +22,7 @@ def test_register_creates_a_user_and_returns_it(api_client):
     response = api_client.post(REGISTER, GOOD)
     assert response.status_code == HTTPStatus.CREATED
     body = response.json()
-    assert set(body) == {"id", "username", "email", "role", "is_active", "date_joined"}
+    assert set(body) == {"id", "username", "email", "role", "is_active", "date_joined", "email_verified", "pending_email"}
     assert body["email"] == "newbie@example.com"
     assert body["role"] == Role.USER
     user = User.objects.get(pk=body["id"])
@@ -103,11 +103,13 @@ def test_me_requires_a_signed_in_caller(api_client):
     assert_unauthorized(api_client.patch(ME, {"username": "x"}))
 
 
-def test_me_changes_username_and_lower_cases_email(user, client_for):
+def test_me_changes_username_and_requests_the_lower_cased_email(user, client_for):
+    old_email = user.email
     response = client_for(user).patch(ME, {"username": "renamed", "email": "Renamed@Example.com"})
     assert response.status_code == HTTPStatus.OK
+    assert (response.json()["email"], response.json()["pending_email"]) == (old_email, "renamed@example.com")
     user.refresh_from_db()
-    assert (user.username, user.email) == ("renamed", "renamed@example.com")
+    assert (user.username, user.email, user.pending_email) == ("renamed", old_email, "renamed@example.com")
 
 
 def test_me_ignores_role_active_and_staff_flags(user, client_for):

@@ -45,7 +45,9 @@ def test_list_is_paginated_with_user_objects(admin, client_for, make_user):
     assert body["count"] == 4
     assert len(body["results"]) == 2
     assert body["next"] is not None
-    assert set(body["results"][0]) == {"id", "username", "email", "role", "is_active", "date_joined"}
+    assert set(body["results"][0]) == {
+        *("id", "username", "email", "role", "is_active", "date_joined", "email_verified", "pending_email")
+    }
 
 
 @pytest.mark.parametrize("page_size", [5, 50])

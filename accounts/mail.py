@@ -1,0 +1,100 @@
+"""
+Mail to users: one function renders and sends a templated mail; around it, what makes a mail job
+safe (sent once however often it runs) and polite (at most so many mails per address per hour).
+
+Templates live in `accounts/templates/accounts/email/` as `<name>_subject.txt`, `<name>.txt`
+(the plain-text part every mail has) and `<name>.html`.
+"""
+
+import hashlib
+import math
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import SentMail
+
+MAILS_PER_HOUR = 3
+QUOTA_PERIOD_SECONDS = 60 * 60
+# Longer than any job can wait for its retries or a redelivery (accounts.tasks, the broker's
+# visibility timeout), after which no run of the job can come back.
+SENT_MAIL_KEPT = timedelta(days=7)
+
+
+def frontend_link(path: str, token: str) -> str:
+    """A link into the client application (`FRONTEND_URL`), e.g. `/reset-password?token=…`."""
+    return f"{settings.FRONTEND_URL}{path}?token={token}"
+
+
+def mail_send(*, to: str, template: str, context: dict) -> None:
+    """Render `template`'s subject, text and HTML with `context` and send them to `to`; raises on mail-server errors."""
+    context = {**context, "frontend_url": settings.FRONTEND_URL}
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),  # one line, whatever the template's whitespace
+        body=render_to_string(f"accounts/email/{template}.txt", context),
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"accounts/email/{template}.html", context), "text/html")
+    message.send()
+
+
+def mail_send_once(*, key: uuid.UUID | str, to: str, template: str, context: dict) -> bool:
+    """
+    Send the mail of job `key` unless a run of that job already sent it; True when this run sent it.
+
+    The marker row is inserted in the transaction that sends the mail: a send that fails rolls it
+    back (the retry sends), a second run of the job waits on the row's unique key until the first
+    commits (then it sends nothing) or rolls back (then it sends). Only a crash between the mail
+    server's acceptance and the commit can still send twice; at-least-once is the rule, so the
+    mails say nothing that is wrong when read twice.
+    """
+    try:
+        with transaction.atomic():
+            SentMail.objects.create(key=key)
+            mail_send(to=to, template=template, context=context)
+    except IntegrityError:
+        return False
+    return True
+
+
+def mail_already_sent(key: uuid.UUID | str) -> bool:
+    return SentMail.objects.filter(key=key).exists()
+
+
+def mail_quota_take(*, scope: str, ident: str) -> int | None:
+    """
+    Count one mail for `ident` in `scope`; None while within `MAILS_PER_HOUR`, else seconds until the hour ends.
+
+    Counted in the configured cache with `add` and `incr`, both atomic in Redis, so the limit holds
+    across every worker and server sharing `CACHE_URL` (with local memory: per process). The hour
+    starts at the first mail. The same three cache calls are made whatever the answer, so its
+    timing tells nothing. `ident` is hashed: addresses are not kept in cache keys.
+    """
+    digest = hashlib.sha256(ident.strip().lower().encode()).hexdigest()
+    count_key, until_key = f"mail-quota:{scope}:{digest}", f"mail-quota:{scope}:{digest}:until"
+    now = time.time()
+    cache.add(until_key, now + QUOTA_PERIOD_SECONDS, QUOTA_PERIOD_SECONDS)
+    cache.add(count_key, 0, QUOTA_PERIOD_SECONDS)
+    try:
+        count = cache.incr(count_key)
+    except ValueError:  # the hour ended between the two calls: this is the first mail of a new one
+        cache.set(count_key, 1, QUOTA_PERIOD_SECONDS)
+        count = 1
+    if count <= MAILS_PER_HOUR:
+        return None
+    until = cache.get(until_key) or now + QUOTA_PERIOD_SECONDS
+    return max(1, math.ceil(until - now))
+
+
+def sent_mail_purge() -> int:
+    """Delete sent-mail markers no job can need any more; return how many."""
+    deleted, _ = SentMail.objects.filter(sent_at__lt=timezone.now() - SENT_MAIL_KEPT).delete()
+    return deleted
