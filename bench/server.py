@@ -41,6 +41,7 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "THROTTLE_USER": "100000000/s",
         "THROTTLE_LOGIN": "100000000/s",
         "THROTTLE_REGISTER": "100000000/s",
+        "THROTTLE_PASSWORD_RESET": "100000000/s",
         "GUNICORN_ACCESSLOG": "",
         "DJANGO_LOG_LEVEL": "WARNING",
         **extra,

@@ -76,5 +76,6 @@ def mailed_token(message, *, to: str | None = None) -> str:
     token = match.group(1)
     assert token in message.body.splitlines(), "the token is also on a line of its own"
     html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and token in html
+    assert mimetype == "text/html"
+    assert token in html
     return token

@@ -116,7 +116,10 @@ def test_at_most_three_mails_per_address_and_hour_whoever_asks(api_client, run_j
 
 def test_the_request_is_throttled_per_client_address(api_client, settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "password_reset": "2/hour"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "password_reset": "2/hour"},
+    }
     statuses = [api_client.post(PASSWORD_RESET, {"email": f"x{i}@example.com"}).status_code for i in range(3)]
     assert statuses == [HTTPStatus.ACCEPTED, HTTPStatus.ACCEPTED, HTTPStatus.TOO_MANY_REQUESTS]
     other = api_client.post(PASSWORD_RESET, {"email": "y@example.com"}, REMOTE_ADDR="10.0.0.9")

@@ -22,7 +22,16 @@ def test_register_creates_a_user_and_returns_it(api_client):
     response = api_client.post(REGISTER, GOOD)
     assert response.status_code == HTTPStatus.CREATED
     body = response.json()
-    assert set(body) == {"id", "username", "email", "role", "is_active", "date_joined", "email_verified", "pending_email"}
+    assert set(body) == {
+        "id",
+        "username",
+        "email",
+        "role",
+        "is_active",
+        "date_joined",
+        "email_verified",
+        "pending_email",
+    }
     assert body["email"] == "newbie@example.com"
     assert body["role"] == Role.USER
     user = User.objects.get(pk=body["id"])

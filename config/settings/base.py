@@ -177,6 +177,9 @@ _broker = urlsplit(env.str("CELERY_BROKER_URL", default=""))
 _broker_query = dict(parse_qsl(_broker.query))
 _broker_prefix = _broker_query.pop("key_prefix", "")
 CELERY_BROKER_URL = urlunsplit(_broker._replace(query=urlencode(_broker_query)))
+# Celery reads the CELERY_BROKER_URL environment variable itself, over this setting, prefix and all;
+# its read and write URLs come from settings first, so they carry the URL without the prefix.
+CELERY_BROKER_READ_URL = CELERY_BROKER_WRITE_URL = CELERY_BROKER_URL or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # An in-process job that fails is logged, never raised into the request that enqueued it.
 CELERY_TASK_EAGER_PROPAGATES = False
