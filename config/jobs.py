@@ -10,12 +10,17 @@ Without a broker (`CELERY_TASK_ALWAYS_EAGER`), `apply_async` runs the job in thi
 its errors are logged by Celery's tracer, not raised (`CELERY_TASK_EAGER_PROPAGATES = False`).
 """
 
-import functools
-
 from celery import Task
 from django.db import transaction
 
 
 def job_enqueue_on_commit(task: Task, **kwargs) -> None:
     """Send `task(**kwargs)` to the workers (or run it here without a broker) after the commit."""
-    transaction.on_commit(functools.partial(task.apply_async, kwargs=kwargs), robust=True)
+
+    def enqueue() -> None:
+        task.apply_async(kwargs=kwargs)
+
+    # Django names the callback in its log line by `__qualname__` (a functools.partial has none, and
+    # the robust callback's failure would then raise from the logging itself).
+    enqueue.__qualname__ = f"enqueue({task.name})"
+    transaction.on_commit(enqueue, robust=True)
