@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
@@ -41,6 +41,17 @@ UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad cred
 EMAIL_NOT_VERIFIED = OpenApiResponse(
     ErrorResponse403EmailNotVerifiedSerializer,
     description="`EMAIL_VERIFICATION=mandatory` and the password is right, but the email is not verified yet.",
+    examples=[
+        OpenApiExample(
+            "EmailNotVerified",
+            value={
+                "type": "client_error",
+                "errors": [{"code": "email_not_verified", "detail": sessions.EMAIL_NOT_VERIFIED, "attr": None}],
+            },
+            response_only=True,
+            status_codes=["403"],
+        )
+    ],
 )
 
 

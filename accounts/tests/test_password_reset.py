@@ -295,3 +295,28 @@ def test_the_token_finds_its_user_until_the_password_changes(make_user):
     alice.set_password("something-else-entirely-5")
     alice.save()
     assert password_reset_token.user(token) is None
+
+
+def test_staff_send_a_reset_mail_from_the_django_admin(client, admin, make_user, run_jobs):
+    user, inactive = make_user(), make_user(is_active=False)
+    client.force_login(admin)
+    action = {"action": "send_password_reset", "_selected_action": [user.pk, inactive.pk]}
+    with run_jobs():
+        response = client.post("/admin/accounts/user/", action, follow=True)
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    shown = [str(message) for message in response.context["messages"]]
+    assert "Reset mail queued for 1 user(s)." in shown
+    assert any(text.startswith("No mail for 1 user(s)") for text in shown)
+    event = SecurityEvent.objects.get(event=Event.PASSWORD_RESET_REQUESTED, user=user)
+    assert event.actor_id == admin.pk
+
+
+def test_staff_see_email_verified_and_pending_email_in_the_admin(client, admin, user):
+    user.pending_email = "waiting@example.com"
+    user.save()
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    assert "waiting@example.com" in page
+    assert "Email verified" in page
+    listing = client.get("/admin/accounts/user/", {"email_verified__exact": "0"}).content.decode()
+    assert user.username in listing

@@ -8,13 +8,16 @@ A flow added later (password reset tokens, TOTP and recovery codes, API keys) ad
 
 import io
 import json
+import re
 import secrets as random_secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from rest_framework.test import APIClient
 
 from audit.models import Event, SecurityEvent
@@ -26,6 +29,8 @@ API = "/api/v1"
 EXERCISED = {
     *(Event.LOGIN_SUCCEEDED, Event.LOGIN_FAILED, Event.REFRESH_REUSE_DETECTED, Event.LOGOUT, Event.LOGOUT_ALL),
     *(Event.PASSWORD_CHANGED, Event.USER_ROLE_CHANGED, Event.USER_DEACTIVATED, Event.USER_REACTIVATED),
+    *(Event.PASSWORD_RESET_REQUESTED, Event.PASSWORD_RESET_COMPLETED),
+    *(Event.EMAIL_VERIFIED, Event.EMAIL_CHANGE_REQUESTED, Event.EMAIL_CHANGED),
 }
 
 
@@ -153,6 +158,50 @@ def admin_changes_to_a_user(world, secrets):
     world.admin_site.post(f"/admin/accounts/user/{user.pk}/change/", form)  # promoted and deactivated
 
 
+def mailed_token(secrets: Secrets, to: str) -> str:
+    """The token of the latest mail to `to` (password reset, email verification), kept as a secret."""
+    message = [m for m in mail.outbox if m.to == [to]][-1]
+    token = re.search(r"token=([A-Za-z0-9_.:-]+)", message.body).group(1)
+    secrets.add(token)
+    return token
+
+
+def jobs_run():
+    """Run the background jobs (the mails) queued inside the block when it ends, as after a commit."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@flow
+def password_resets(world, secrets):
+    user, _ = a_user(world, secrets)
+    with jobs_run():
+        world.api.post(f"{API}/auth/password/reset/", {"email": user.email})
+        world.api.post(f"{API}/auth/password/reset/", {"email": "nobody-by-this-address@example.com"})
+    token = mailed_token(secrets, user.email)
+    confirm = f"{API}/auth/password/reset/confirm/"
+    world.api.post(confirm, {"token": token, "new_password": "1"})  # refused: the token stays usable
+    world.api.post(confirm, {"token": token, "new_password": secrets.password()})
+    world.api.post(confirm, {"token": token, "new_password": secrets.password()})  # used
+    with jobs_run():  # the Django admin's action
+        world.admin_site.post("/admin/accounts/user/", {"action": "send_password_reset", "_selected_action": [user.pk]})
+    mailed_token(secrets, user.email)
+
+
+@flow
+def email_verification_and_change(world, secrets):
+    with jobs_run():
+        user, password = a_user(world, secrets)
+    verify = f"{API}/auth/email/verify/"
+    world.api.post(verify, {"token": mailed_token(secrets, user.email)})
+    client = bearer(login(world, secrets, user.username, password)["access"])
+    new_email = f"new-{user.username}@example.com"
+    with jobs_run():
+        client.patch(f"{API}/auth/me/", {"email": new_email})
+        client.post(f"{API}/auth/email/verify/resend/")
+    world.api.post(verify, {"token": mailed_token(secrets, new_email)})
+    world.api.post(verify, {"token": mailed_token(secrets, new_email)})  # used
+
+
 def stored_text() -> str:
     """Every column of every stored event, as text."""
     rows = SecurityEvent.objects.values_list("event", "user_id", "actor_id", "ip", "user_agent", "request_id", "detail")
@@ -170,6 +219,7 @@ def returned_text(world: World) -> str:
 
 
 def test_no_event_stored_or_returned_holds_a_secret(api_client, admin, make_user, client_for, client):
+    cache.clear()  # the mail limits count in the cache, which outlives other tests' transactions
     client.force_login(admin)
     world = World(api=api_client, admin_api=client_for(admin), admin_site=client, make_user=make_user, admin=admin)
     secrets = Secrets()

@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.db.models import Max
 
 from accounts.models import Role
@@ -29,6 +30,10 @@ def snapshot() -> dict:
         stamp = "updated_at" if "updated_at" in fields else "pk"
         state[label] = (model.objects.count(), model.objects.aggregate(latest=Max(stamp))["latest"])
     state["users"] = list(apps.get_model("accounts.User").objects.values_list("username", "email", "role", "password"))
+    users = apps.get_model("accounts.User").objects
+    state["email ownership"] = list(users.values_list("email_verified", "pending_email"))
+    # Background jobs wait for the test transaction's commit (which never comes): none may be queued.
+    state["queued jobs"] = len(connection.run_on_commit)
     # A refused login is recorded by design (the security log); any other event means something changed.
     events = apps.get_model("audit.SecurityEvent").objects.exclude(event="login_failed")
     state["security events"] = list(events.values_list("pk", flat=True))
@@ -77,6 +82,16 @@ WRITE_ENDPOINTS = [
         Role.ADMIN,
     ),
     Endpoint("product-update", "patch", "/api/v1/products/{product}/", {"price": "9.99"}, Role.ADMIN),
+    Endpoint("password-reset", "post", "/api/v1/auth/password/reset/", {"email": "someone@example.com"}, None),
+    Endpoint(
+        "password-reset-confirm",
+        "post",
+        "/api/v1/auth/password/reset/confirm/",
+        {"token": "not-a-real-token", "new_password": "another-long-passphrase"},
+        None,
+    ),
+    Endpoint("email-verify", "post", "/api/v1/auth/email/verify/", {"token": "not-a-real-token"}, None),
+    Endpoint("email-verify-resend", "post", "/api/v1/auth/email/verify/resend/", {"email": "a@example.com"}, None),
 ]
 LISTS = [
     ("/api/v1/posts/", Role.USER),
@@ -336,3 +351,16 @@ def test_absurd_index_parameters_are_never_a_server_error(world, api_client, que
         assert "evil.example" not in response.content.decode()
     else:
         assert response.json()["type"] == "client_error"
+
+
+@pytest.mark.parametrize("payload", BAD_JSON)
+def test_a_signed_in_resend_with_a_malformed_body_is_400_and_queues_nothing(world, payload):
+    before = snapshot()
+    response = world["clients"][Role.USER].generic(
+        "POST", "/api/v1/auth/email/verify/resend/", payload, content_type="application/json"
+    )
+    if payload == "":
+        # No body is a resend for the caller (accepted), the one case that queues a job.
+        assert response.status_code == HTTPStatus.ACCEPTED
+        return
+    assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
