@@ -31,3 +31,14 @@ def test_app_replicas_share_redis_under_a_prefix_and_need_a_secret():
         assert re.match(r"^redis://[^?]+\?key_prefix=\S+$", environment["CACHE_URL"])
         assert environment["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?"), "no default secret"
         assert "DJANGO_MIGRATE_ON_START" not in environment, "replicas must not race to migrate"
+
+
+def test_a_worker_and_one_beat_run_from_the_app_image_with_the_apps_broker():
+    app = COMPOSE["services"]["app-1"]
+    assert re.match(r"^redis://[^?]+\?key_prefix=\S+$", app["environment"]["CELERY_BROKER_URL"])
+    for name, command in (("worker", "worker"), ("beat", "beat")):
+        service = COMPOSE["services"][name]
+        assert (service["image"], service["environment"]) == (app["image"], app["environment"])
+        assert service["entrypoint"][:4] == ["celery", "-A", "config", command]
+        assert service["healthcheck"] == {"disable": True}
+    assert [name for name, s in COMPOSE["services"].items() if "beat" in s.get("entrypoint", [])] == ["beat"]
