@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("posts.urls")),
     path("", include("products.urls")),
     path("", include("audit.urls")),
+    path("", include("apikeys.urls")),
 ]

@@ -7,7 +7,8 @@ Services stay free of HTTP: they raise Django's `ValidationError` (400), `Permis
 of its own and `RateLimited` for a limit a service counts (429), which Django has no exceptions
 for. drf-standardized-errors already maps `Http404` and `PermissionDenied`; this adds the rest,
 the request errors Django raises while reading a body, which would otherwise surface as a 500,
-and an unreachable database (503, see config.outage).
+and an unreachable database (503, see config.outage). A 401 names every
+authentication scheme the endpoint accepts.
 """
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
@@ -51,6 +52,24 @@ class APIExceptionHandler(ExceptionHandler):
         if isinstance(exc, SuspiciousOperation):
             return exceptions.ValidationError("Bad request.", code="bad_request")
         return super().convert_known_exceptions(exc)
+
+    def get_headers(self, exc: exceptions.APIException) -> dict:
+        headers = super().get_headers(exc)
+        if "WWW-Authenticate" in headers and (challenges := self._challenges()):
+            headers["WWW-Authenticate"] = challenges
+        return headers
+
+    def _challenges(self) -> str:
+        """
+        One challenge per authentication scheme the view accepts (`Bearer ..., Api-Key ...`).
+
+        DRF's 401 carries only its first authentication class's challenge; RFC 9110 lets one
+        header list several, so a client learns every way in. Views without authentication
+        (login, refresh) keep the challenge they set themselves.
+        """
+        request = self.context.get("request")
+        authenticators = getattr(request, "authenticators", None) or ()
+        return ", ".join(filter(None, (authenticator.authenticate_header(request) for authenticator in authenticators)))
 
     def report_exception(self, exc: exceptions.APIException, response) -> None:
         if isinstance(exc, ServiceUnavailable):

@@ -15,6 +15,7 @@ LINKS = {
     "products": "product-list",
     "events": "auth-events",
     "audit_events": "audit-events",
+    "api_keys": "api-key-list",
     "health": "health",
     "schema": "schema",
     "docs": "swagger-ui",

@@ -17,7 +17,10 @@ PASSWORD_VALIDATION_CODES = [
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):
-    """Document the 400s of `?page_size=`, `?search=` and empty filters on every list that has them."""
+    """
+    Document the 400s of `?page_size=`, `?search=` and empty filters on every list that has them,
+    and the 403 of an authentication scheme that can refuse an operation.
+    """
 
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
         extra = super()._get_extra_validation_errors()
@@ -44,6 +47,15 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                 serializer, direction, media_type, status_code=status_code, extras=extras
             )
         return super()._get_examples(serializer, direction, media_type, status_code=status_code, extras=extras)
+
+    def _should_add_http403_error_response(self) -> bool:
+        # An authentication scheme that limits what its credentials may do (API key scopes)
+        # refuses the rest with a 403, whatever the view's own permissions.
+        refused = any(
+            getattr(authenticator, "may_refuse", None) and authenticator.may_refuse(method=self.method, path=self.path)
+            for authenticator in self.view.get_authenticators()
+        )
+        return refused or super()._should_add_http403_error_response()
 
 
 class StrictCharFieldExtension(OpenApiSerializerFieldExtension):

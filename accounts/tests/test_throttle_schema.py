@@ -52,15 +52,17 @@ def test_schema_declares_the_bearer_scheme(schema):
 
 
 PUBLIC = [("post", "/api/v1/auth/register/"), ("post", "/api/v1/auth/login/"), ("post", "/api/v1/auth/token/refresh/")]
+JWT_ONLY, JWT_OR_API_KEY = [{"jwtAuth": []}], [{"jwtAuth": []}, {"apiKeyAuth": []}]
+# API keys reach no `auth/` endpoint but GET `auth/me/` (apikeys.scopes).
 PROTECTED = [
-    ("post", "/api/v1/auth/logout/"),
-    ("post", "/api/v1/auth/logout-all/"),
-    ("get", "/api/v1/auth/me/"),
-    ("patch", "/api/v1/auth/me/"),
-    ("post", "/api/v1/auth/password/change/"),
-    ("get", "/api/v1/users/"),
-    ("get", "/api/v1/users/{id}/"),
-    ("patch", "/api/v1/users/{id}/"),
+    ("post", "/api/v1/auth/logout/", JWT_ONLY),
+    ("post", "/api/v1/auth/logout-all/", JWT_ONLY),
+    ("get", "/api/v1/auth/me/", JWT_OR_API_KEY),
+    ("patch", "/api/v1/auth/me/", JWT_ONLY),
+    ("post", "/api/v1/auth/password/change/", JWT_ONLY),
+    ("get", "/api/v1/users/", JWT_OR_API_KEY),
+    ("get", "/api/v1/users/{id}/", JWT_OR_API_KEY),
+    ("patch", "/api/v1/users/{id}/", JWT_OR_API_KEY),
 ]
 
 
@@ -70,10 +72,10 @@ def test_public_operations_need_no_bearer_token(schema, method, path):
     assert all("jwtAuth" not in requirement for requirement in security)
 
 
-@pytest.mark.parametrize(("method", "path"), PROTECTED)
-def test_protected_operations_require_the_bearer_token_and_document_401(schema, method, path):
+@pytest.mark.parametrize(("method", "path", "security"), PROTECTED)
+def test_protected_operations_require_the_bearer_token_and_document_401(schema, method, path, security):
     operation = schema["paths"][path][method]
-    assert operation["security"] == [{"jwtAuth": []}]
+    assert operation["security"] == security
     assert "401" in operation["responses"]
 
 

@@ -2,8 +2,8 @@
 No security event holds a secret: every flow that records events is driven with known secret
 values, then every stored column and every event the API returns is searched for them.
 
-A flow added later (password reset tokens, TOTP and recovery codes, API keys) adds one
-`@flow` function that drives it and hands each secret it used to `secrets.add`.
+A flow added later (password reset tokens, TOTP and recovery codes) adds one `@flow` function
+that drives it and hands each secret it used to `secrets.add`.
 """
 
 import io
@@ -31,6 +31,7 @@ EXERCISED = {
     *(Event.PASSWORD_CHANGED, Event.USER_ROLE_CHANGED, Event.USER_DEACTIVATED, Event.USER_REACTIVATED),
     *(Event.PASSWORD_RESET_REQUESTED, Event.PASSWORD_RESET_COMPLETED),
     *(Event.EMAIL_VERIFIED, Event.EMAIL_CHANGE_REQUESTED, Event.EMAIL_CHANGED),
+    *(Event.API_KEY_CREATED, Event.API_KEY_REVOKED),
 }
 
 
@@ -200,6 +201,27 @@ def email_verification_and_change(world, secrets):
         client.post(f"{API}/auth/email/verify/resend/")
     world.api.post(verify, {"token": mailed_token(secrets, new_email)})
     world.api.post(verify, {"token": mailed_token(secrets, new_email)})  # used
+
+
+@flow
+def api_keys(world, secrets):
+    from apikeys.keys import key_hash
+
+    user, password = a_user(world, secrets)
+    client = bearer(login(world, secrets, user.username, password)["access"])
+    made = []
+    for scopes in (["read"], ["read", "write"]):
+        body = client.post(f"{API}/auth/api-keys/", {"name": "script", "scopes": scopes}, format="json").json()
+        # The key, its secret part on its own, and its hash: none may be recorded.
+        secrets.add(body["key"], body["key"].removeprefix(body["prefix"]), key_hash(body["key"]))
+        made.append(body)
+    keyed = APIClient()
+    keyed.credentials(HTTP_AUTHORIZATION=f"Api-Key {made[1]['key']}")
+    keyed.get(f"{API}/auth/me/")
+    keyed.post(f"{API}/posts/", {"title": "by a script", "body": "hello"}, format="json")
+    keyed.post(f"{API}/auth/api-keys/", {"name": "refused", "scopes": ["read"]}, format="json")
+    client.delete(f"{API}/auth/api-keys/{made[0]['id']}/")
+    world.admin_site.post("/admin/apikeys/apikey/", {"action": "revoke", "_selected_action": [made[1]["id"]]})
 
 
 def stored_text() -> str:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "posts",
     "products",
     "audit",
+    "apikeys",
 ]
 
 MIDDLEWARE = [
@@ -215,7 +216,11 @@ THROTTLE_RATES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
+    # A 401 challenges with every scheme here (config.exceptions); API keys also enforce their scopes.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.JWTAuthentication",
+        "apikeys.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
@@ -282,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "HealthStatusEnum": ["ok", "error"],
         "VoteValueEnum": "posts.models.VoteValue.choices",
         "SecurityEventEnum": "audit.models.Event.choices",
+        "ApiKeyScopeEnum": "apikeys.models.Scope.choices",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",

@@ -18,7 +18,7 @@ from accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
-SNAPSHOT_MODELS = ["accounts.User", "posts.Post", "posts.Vote", "products.Product"]
+SNAPSHOT_MODELS = ["accounts.User", "posts.Post", "posts.Vote", "products.Product", "apikeys.ApiKey"]
 
 
 def snapshot() -> dict:
@@ -37,6 +37,7 @@ def snapshot() -> dict:
     # A refused login is recorded by design (the security log); any other event means something changed.
     events = apps.get_model("audit.SecurityEvent").objects.exclude(event="login_failed")
     state["security events"] = list(events.values_list("pk", flat=True))
+    state["api keys"] = list(apps.get_model("apikeys.ApiKey").objects.values_list("pk", "revoked_at", "name"))
     return state
 
 
@@ -92,6 +93,13 @@ WRITE_ENDPOINTS = [
     ),
     Endpoint("email-verify", "post", "/api/v1/auth/email/verify/", {"token": "not-a-real-token"}, None),
     Endpoint("email-verify-resend", "post", "/api/v1/auth/email/verify/resend/", {"email": "a@example.com"}, None),
+    Endpoint(
+        "api-key-create",
+        "post",
+        "/api/v1/auth/api-keys/",
+        {"name": "nightly job", "scopes": ["read", "write"], "expires_at": "2099-01-01T00:00:00Z"},
+        Role.USER,
+    ),
 ]
 LISTS = [
     ("/api/v1/posts/", Role.USER),
@@ -99,6 +107,7 @@ LISTS = [
     ("/api/v1/users/", Role.ADMIN),
     ("/api/v1/auth/events/", Role.USER),
     ("/api/v1/audit-events/", Role.ADMIN),
+    ("/api/v1/auth/api-keys/", Role.USER),
 ]
 
 
@@ -202,6 +211,8 @@ def test_absurd_values_in_every_field_are_4xx_and_change_nothing(world, api_clie
             assert_rejected(response, before, {HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED})
         elif field == "description" and value == "x" * 100_000:
             assert response.status_code < 300  # descriptions have no length limit
+        elif field == "expires_at" and value is None:
+            assert response.status_code < 300  # a key that never expires
         else:
             assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
 
@@ -310,6 +321,8 @@ def test_absurd_list_parameters_are_never_a_server_error(world, path, role, quer
         "/api/v1/products/99999999999999999999999/",
         "/api/v1/users/99999999999999999999999/",
         "/api/v1/posts/99999999999999999999999/vote/",
+        "/api/v1/auth/api-keys/99999999999999999999999/",
+        "/api/v1/auth/api-keys/-1/",
     ],
 )
 def test_absurd_ids_in_paths_are_404(world, path):
@@ -328,6 +341,8 @@ def test_absurd_ids_in_paths_are_404(world, path):
         ("patch", "/api/v1/products/99999999999999999999999/"),
         ("delete", "/api/v1/products/99999999999999999999999/"),
         ("patch", "/api/v1/users/99999999999999999999999/"),
+        ("delete", "/api/v1/auth/api-keys/99999999999999999999999/"),
+        ("delete", "/api/v1/auth/api-keys/1e3/"),
     ],
 )
 def test_writes_to_absurd_ids_are_404_and_change_nothing(world, method, path):
@@ -364,3 +379,32 @@ def test_a_signed_in_resend_with_a_malformed_body_is_400_and_queues_nothing(worl
         assert response.status_code == HTTPStatus.ACCEPTED
         return
     assert_rejected(response, before, {HTTPStatus.BAD_REQUEST})
+
+
+ABSURD_AUTHORIZATION = [
+    "Api-Key",
+    "Api-Key " + "A" * 100_000,
+    "Api-Key dak_AAAAAAAA_" + "A" * 43,
+    "Api-Key dak_AAAAAAAA_" + "A" * 42 + "\x00",
+    "Api-Key dak_ÿÿÿÿÿÿÿÿ_" + "ÿ" * 43,
+    "Api-Key\tdak_AAAAAAAA_" + "A" * 43,
+    "api-key  dak_AAAAAAAA_" + "A" * 43 + " extra",
+    "ApiKey dak_AAAAAAAA_" + "A" * 43,
+    "Bearer dak_AAAAAAAA_" + "A" * 43,
+    "Bearer " + "x" * 100_000,
+    "Basic dXNlcjpwYXNz",
+    "\x00",
+    ",,,",
+]
+
+
+@pytest.mark.parametrize("endpoint", [e for e in WRITE_ENDPOINTS if e.role], ids=lambda e: e.name)
+@pytest.mark.parametrize("header", ABSURD_AUTHORIZATION, ids=lambda h: f"{h[:12]!r}{len(h)}")
+def test_absurd_authorization_headers_are_401_and_change_nothing(world, api_client, endpoint, header):
+    api_client.credentials(HTTP_AUTHORIZATION=header)
+    before = snapshot()
+    response = send_raw(api_client, endpoint, world, json.dumps(endpoint.body))
+    body = assert_rejected(response, before, {HTTPStatus.UNAUTHORIZED})
+    assert body["type"] == "client_error"
+    assert "Api-Key" in response["WWW-Authenticate"]
+    assert "Bearer" in response["WWW-Authenticate"]

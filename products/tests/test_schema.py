@@ -35,7 +35,7 @@ def test_price_is_documented_as_a_decimal_string(schema):
     assert (price["type"], price["format"]) == ("string", "decimal")
 
 
-def test_product_endpoints_need_a_bearer_token_and_document_their_errors(schema):
+def test_product_endpoints_need_a_bearer_token_or_an_api_key_and_document_their_errors(schema):
     operation = schema["paths"]["/api/v1/products/{id}/"]["patch"]
-    assert operation["security"] == [{"jwtAuth": []}]
+    assert operation["security"] == [{"jwtAuth": []}, {"apiKeyAuth": []}]
     assert {"400", "401", "403", "404"} <= set(operation["responses"])
