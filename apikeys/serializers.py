@@ -7,16 +7,24 @@ from apikeys.models import NAME_MAX_LENGTH, ApiKey, Scope
 from config.serializers import StrictCharField, StrictChoiceField
 
 DUPLICATE_SCOPE = "Each scope may appear once."
+UNKNOWN_SCOPE = 'Scopes are "read" and "write".'
 WRITE_NEEDS_READ = 'A key with `write` also needs `read`: send ["read", "write"].'
 
 
 class ScopesField(serializers.ListField):
     """`["read"]` or `["read", "write"]` (any order); the schema says `uniqueItems`."""
 
-    child = StrictChoiceField(choices=Scope.choices)
+    child = StrictChoiceField(choices=Scope.choices)  # for the schema's item enum
 
     def __init__(self, **kwargs):
         super().__init__(min_length=1, max_length=len(Scope.values), **kwargs)
+
+    def run_child_validation(self, data):
+        # One error on `scopes` itself rather than DRF's per-item `scopes.0`, which the schema
+        # (drf-standardized-errors) can only document as `scopes.INDEX`.
+        if not all(isinstance(item, str) and item in Scope.values for item in data):
+            raise serializers.ValidationError(UNKNOWN_SCOPE, code="invalid_choice")
+        return list(data)
 
     def run_validators(self, scopes):
         super().run_validators(scopes)  # the length first
