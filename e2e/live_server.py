@@ -22,12 +22,16 @@ class LiveServer:
     url: str
     database_url: str
 
-    def request(self, method: str, path: str, body: dict | None = None, token: str = "") -> tuple[int, dict]:
-        """One JSON request to the server; returns (status, parsed body or {})."""
+    def request(
+        self, method: str, path: str, body: dict | None = None, token: str = "", api_key: str = ""
+    ) -> tuple[int, dict]:
+        """One JSON request, with a bearer `token` or an `api_key`; returns (status, parsed body or {})."""
         data = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if api_key:
+            headers["Authorization"] = f"Api-Key {api_key}"
         request = urllib.request.Request(f"{self.url}{path}", data=data, headers=headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

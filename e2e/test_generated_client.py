@@ -1,6 +1,7 @@
 """
 A Python client generated from the live schema with openapi-python-client drives a whole flow:
-register, log in, post, vote, read the feed and the catalogue, log out, and see the old token fail.
+register, log in, post, vote, read the feed and the catalogue, make an API key, use and revoke it,
+log out, and see the old token fail.
 If generation fails or warns, the schema has a defect.
 """
 
@@ -71,6 +72,9 @@ def test_generated_client_runs_the_whole_flow(server, generated_client):
             "posts_vote_create",
             "posts_list",
             "products_list",
+            "auth_api_keys_create",
+            "auth_api_keys_list",
+            "auth_api_keys_destroy",
         ]
     }
     anonymous = client_module.Client(base_url=server.url, raise_on_unexpected_status=True)
@@ -112,6 +116,23 @@ def test_generated_client_runs_the_whole_flow(server, generated_client):
     assert products.count > 0
     prices = [product.price for product in products.results]
     assert prices == sorted(prices, key=float, reverse=True)
+
+    # A script's API key: made with the login, used with the `Api-Key` scheme, revoked.
+    made = api["auth_api_keys_create"].sync_detailed(
+        client=signed_in,
+        body=models.ApiKeyCreateRequest(name="generated client script", scopes=[models.ApiKeyScopeEnum.READ]),
+    )
+    assert made.status_code == HTTPStatus.CREATED, made.content
+    assert made.parsed.key.startswith(made.parsed.prefix)
+    keyed = client_module.AuthenticatedClient(base_url=server.url, token=made.parsed.key, prefix="Api-Key")
+    assert api["auth_me_retrieve"].sync(client=keyed).username == username
+    assert [p.id for p in api["posts_list"].sync(client=keyed, author=registered.parsed.id).results] == [post.id]
+    refused = api["posts_create"].sync_detailed(client=keyed, body=models.PostRequest(title="t", body="b"))
+    assert refused.status_code == HTTPStatus.FORBIDDEN  # a read key
+    assert [k.prefix for k in api["auth_api_keys_list"].sync(client=signed_in).results] == [made.parsed.prefix]
+    revoked = api["auth_api_keys_destroy"].sync_detailed(id=made.parsed.id, client=signed_in)
+    assert revoked.status_code == HTTPStatus.NO_CONTENT
+    assert api["auth_me_retrieve"].sync_detailed(client=keyed).status_code == HTTPStatus.UNAUTHORIZED
 
     logout = api["auth_logout_create"].sync_detailed(
         client=signed_in, body=models.RefreshRequest(refresh=tokens.refresh)

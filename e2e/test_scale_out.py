@@ -93,6 +93,40 @@ def test_a_logout_through_one_instance_is_rejected_by_the_other_at_once(cluster)
         assert balancer.request("GET", "/api/v1/auth/me/", token=tokens["access"])[0] == HTTPStatus.UNAUTHORIZED
 
 
+def test_a_key_revoked_or_whose_owner_is_deactivated_through_one_instance_fails_on_the_other(cluster):
+    a, b = (client(cluster["instances"][n].url, cluster["database_url"]) for n in "ab")
+    tokens = {name: a.login(name, DEMO_PASSWORD) for name in ("moderator", "admin")}
+    keys = []
+    for name in ("first", "second"):
+        status, made = a.request(
+            "POST", "/api/v1/auth/api-keys/", {"name": name, "scopes": ["read"]}, tokens["moderator"]
+        )
+        assert status == HTTPStatus.CREATED
+        keys.append(made)
+    for _ in range(8):  # every worker of both instances has seen the keys work
+        for server in (a, b):
+            assert {server.request("GET", "/api/v1/posts/", api_key=k["key"])[0] for k in keys} == {HTTPStatus.OK}
+
+    status, _ = a.request("DELETE", f"/api/v1/auth/api-keys/{keys[0]['id']}/", token=tokens["moderator"])
+    assert status == HTTPStatus.NO_CONTENT
+    assert {b.request("GET", "/api/v1/posts/", api_key=keys[0]["key"])[0] for _ in range(8)} == {
+        HTTPStatus.UNAUTHORIZED
+    }
+    assert b.request("GET", "/api/v1/posts/", api_key=keys[1]["key"])[0] == HTTPStatus.OK
+
+    status, me = a.request("GET", "/api/v1/auth/me/", token=tokens["moderator"])
+    assert (
+        a.request("PATCH", f"/api/v1/users/{me['id']}/", {"is_active": False}, token=tokens["admin"])[0]
+        == HTTPStatus.OK
+    )
+    try:
+        assert {b.request("GET", "/api/v1/posts/", api_key=keys[1]["key"])[0] for _ in range(8)} == {
+            HTTPStatus.UNAUTHORIZED
+        }
+    finally:  # leave the demo account as it was
+        a.request("PATCH", f"/api/v1/users/{me['id']}/", {"is_active": True}, token=tokens["admin"])
+
+
 def test_throttle_counters_are_shared_by_both_instances(cluster):
     a, b = (client(cluster["instances"][n].url, cluster["database_url"]) for n in "ab")
     # THROTTLE_REGISTER is 2/min per client address: two attempts in all, whichever instance counts them.

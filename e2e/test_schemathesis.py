@@ -1,6 +1,7 @@
 """
 Schemathesis against the running API: every operation, every check, as a regular user and as
-an admin, with bearer tokens obtained through the API. The run must find nothing.
+an admin, with bearer tokens obtained through the API, and every operation open to API keys
+with a moderator's read-write key. The run must find nothing.
 
 Every check is on by default; `e2e/schemathesis.toml` holds the few narrow per-operation
 exceptions and their reasons (a `--checks all` on the command line would override them).
@@ -25,7 +26,7 @@ ST = Path(sys.executable).parent / "st"
 LOGOUT_ALL = "/api/v1/auth/logout-all/"
 
 
-def schemathesis(server_url: str, token: str, report: Path, *filters: str) -> tuple[int, str]:
+def schemathesis(server_url: str, authorization: str, report: Path, *filters: str) -> tuple[int, str]:
     command = [
         str(ST),
         "--config-file",
@@ -33,7 +34,7 @@ def schemathesis(server_url: str, token: str, report: Path, *filters: str) -> tu
         "run",
         f"{server_url}/api/schema/?format=json",
         "--header",
-        f"Authorization: Bearer {token}",
+        f"Authorization: {authorization}",
         "--report",
         "ndjson",
         "--report-ndjson-path",
@@ -63,13 +64,20 @@ def test_schemathesis_finds_no_failures(tmp_path_factory, artifacts_dir):
     with live_server(os.environ.get("DATABASE_URL", ""), "fuzz", tmp_path_factory.mktemp("fuzz")) as server:
         # Tokens first: a later run may deactivate or rename the other users.
         tokens = {name: server.login(name, DEMO_PASSWORD) for name in ("user", "admin", "moderator")}
+        # The moderator's API key, made before its logout-all run (which leaves keys alone, API.md).
+        status, api_key = server.request(
+            "POST", "/api/v1/auth/api-keys/", {"name": "fuzz", "scopes": ["read", "write"]}, tokens["moderator"]
+        )
+        assert status == 201, api_key
         runs = [
             # `logout-all` revokes the caller's own token: it gets a user of its own, and the
             # other runs leave it out so their tokens live to the end.
-            ("logout-all", tokens["moderator"], ["--include-path", LOGOUT_ALL]),
-            ("user", tokens["user"], ["--exclude-path", LOGOUT_ALL]),
+            ("logout-all", f"Bearer {tokens['moderator']}", ["--include-path", LOGOUT_ALL]),
+            ("user", f"Bearer {tokens['user']}", ["--exclude-path", LOGOUT_ALL]),
             # The demo admin is the only admin, so the last-admin guard keeps it from demoting itself.
-            ("admin", tokens["admin"], ["--exclude-path", LOGOUT_ALL]),
+            ("admin", f"Bearer {tokens['admin']}", ["--exclude-path", LOGOUT_ALL]),
+            # Every operation a key may call, with a key (`auth/` answers keys 403, tested in apikeys/tests).
+            ("api-key", f"Api-Key {api_key['key']}", ["--exclude-path-regex", "^/api/v1/auth/"]),
         ]
         summary, failures = [], []
         for name, token, filters in runs:
