@@ -7,9 +7,10 @@ API key authentication next to JWT authentication, on the feed, in one run.
 Seeds the posts tables (bench.posts_seed), makes a bearer token and a read-only API key for the
 bench user, then:
 
-- in process (Django's test client, no HTTP; the less noisy comparison): the queries of
-  `GET auth/me/` and `GET posts/` with each credential, and the median cost of `GET posts/`
-  with each, alternating request by request;
+- in process (no HTTP; the less noisy comparison): the queries of `GET auth/me/` and
+  `GET posts/` with each credential, the median cost of each authentication class alone (its
+  query included) and of a whole `GET posts/` through Django's test client, the credentials
+  alternating call by call;
 - over HTTP: gunicorn with production settings (2 workers x 4 threads) and wrk at 64
   connections on `GET posts/`, JWT and key runs alternating `--rounds` times, so the drift of a
   shared machine hits both alike.
@@ -76,6 +77,26 @@ def inprocess_ms(headers: dict[str, str], requests: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in timings.items()}
 
 
+def authentication_us(headers: dict[str, str], calls: int) -> dict[str, float]:
+    """Median microseconds of the authentication class alone (its query included) per credential, alternating."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from accounts.authentication import JWTAuthentication
+    from apikeys.authentication import ApiKeyAuthentication
+
+    classes = {"JWT": JWTAuthentication(), "API key": ApiKeyAuthentication()}
+    requests = {name: Request(APIRequestFactory().get(FEED, HTTP_AUTHORIZATION=h)) for name, h in headers.items()}
+    timings: dict[str, list[float]] = {name: [] for name in headers}
+    for _ in range(calls):
+        for name in headers:
+            started = time.perf_counter()
+            user, _ = classes[name].authenticate(requests[name])
+            timings[name].append((time.perf_counter() - started) * 1_000_000)
+            assert user.username == BENCH_USERNAME
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
 def over_http(database_url: str, port: int, headers: dict[str, str], rounds: int, seconds: int) -> list[wrk.Result]:
     results = []
     with gunicorn_server(database_url, port) as base_url:
@@ -116,12 +137,17 @@ def main() -> None:
     headers = credentials()
 
     queries = queries_per_request(headers)
+    auth_costs = authentication_us(headers, args.inprocess_requests * 5)
     costs = inprocess_ms(headers, args.inprocess_requests)
     results = over_http(database_url, args.port, headers, args.rounds, args.seconds)
 
     print("\n| credential | request | status | queries |\n|---|---|---|---|")
     for name, path, status, count in queries:
         print(f"| {name} | GET {path} | {status} | {count} |")
+    print(f"\n| in process, the authentication class alone (median of {args.inprocess_requests * 5}) | µs |\n|---|---|")
+    for name, cost in auth_costs.items():
+        print(f"| {name} | {cost:.0f} |")
+    print(f"| API key / JWT | {auth_costs['API key'] / auth_costs['JWT']:.2f} (target <= 1.0) |")
     print(f"\n| in process, GET posts/ (median of {args.inprocess_requests}, alternating) | ms |\n|---|---|")
     for name, cost in costs.items():
         print(f"| {name} | {cost:.2f} |")

@@ -7,7 +7,7 @@ import re
 from http import HTTPStatus
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, set_script_prefix
 
 from accounts.models import Role
 from apikeys.scopes import AUTH_ENDPOINT_CLOSED, WRITE_SCOPE_REQUIRED, api_key_refusal, path_open_to_keys
@@ -174,3 +174,13 @@ def test_the_schema_rule_is_the_requests_rule(path):
     for method in ("GET", "POST"):
         refused = api_key_refusal(can_write=True, method=method, path=path) is not None
         assert path_open_to_keys(method=method, path=path) is not refused
+
+
+def test_the_rule_follows_the_script_prefix_of_a_deployment_under_a_path():
+    try:
+        set_script_prefix("/service/")
+        assert not path_open_to_keys(method="POST", path="/service/api/v1/auth/logout/")
+        assert path_open_to_keys(method="GET", path="/service/api/v1/auth/me/")
+    finally:
+        set_script_prefix("/")
+    assert not path_open_to_keys(method="POST", path="/api/v1/auth/logout/")
