@@ -7,6 +7,7 @@ from django.db.models import Field, Model, QuerySet
 
 from accounts.models import User
 from apikeys.models import ApiKey
+from config.statements import execute_prepared
 
 
 @functools.cache
@@ -45,13 +46,14 @@ def api_key_for_authentication(*, prefix: str) -> ApiKey | None:
     """
     The key with this prefix and its owner, in one query; None if there is none.
 
-    This runs on every key-authenticated request, so the statement is written once instead of
-    being built by the ORM each time (that alone costs more than the database takes to answer);
-    it is what `ApiKey.objects.select_related("owner").filter(prefix=prefix)` would send. Whether
-    the key is usable (revoked, expired, owner deactivated) is decided on this one row.
+    This runs on every key-authenticated request, so it is built as the JWT's user lookup is
+    (`accounts.selectors.user_for_token`): the statement written once instead of by the ORM each
+    time, prepared (`execute_prepared`), and its row made into models by `Model.from_db`. It is
+    what `ApiKey.objects.select_related("owner").filter(prefix=prefix)` would send. Whether the
+    key is usable (revoked, expired, owner deactivated) is decided on this one row.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_key_with_owner_sql(), [prefix])
+        execute_prepared(cursor, _key_with_owner_sql(), [prefix])
         row = cursor.fetchone()
     if row is None:
         return None

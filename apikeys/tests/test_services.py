@@ -90,18 +90,36 @@ def test_an_owner_can_revoke_only_their_own_key_once(user, make_user):
     assert SecurityEvent.objects.filter(event=Event.API_KEY_REVOKED).count() == 1
 
 
+def _columns(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
 def test_the_authentication_lookup_loads_the_key_and_its_owner_in_one_query(user, django_assert_num_queries):
-    api_key, _ = api_key_make(user, expires_at=timezone.now() + timedelta(days=1))
+    api_key, _ = api_key_make(
+        user, expires_at=timezone.now() + timedelta(days=1), last_used_at=timezone.now(), name="Zoë's key"
+    )
+    api_key_make(user)  # another row the lookup must not return
     with django_assert_num_queries(1):
         found = api_key_for_authentication(prefix=api_key.prefix)
-        assert (found.owner.username, found.owner.is_active, found.owner.role) == (user.username, True, user.role)
-    assert (found.pk, found.key_hash, found.expires_at, found.scopes) == (
-        api_key.pk,
-        api_key.key_hash,
-        api_key.expires_at,
-        api_key.scopes,
-    )
+        owner = found.owner
+    # What the hand-written statement stands for, as the ORM writes it.
+    orm = ApiKey.objects.select_related("owner").get(prefix=api_key.prefix)
+    assert _columns(found) == _columns(orm)
+    assert _columns(owner) == _columns(orm.owner)
     assert api_key_for_authentication(prefix="dak_00000000") is None
+
+
+@pytest.mark.skipif(
+    connection.settings_dict["OPTIONS"].get("server_side_binding") is not True,
+    reason="prepared statements need PostgreSQL with server-side binding (DB_PREPARED_STATEMENTS, on by default)",
+)
+def test_the_authentication_lookup_is_a_prepared_statement_as_the_jwts_is(user):
+    _, key = api_key_make(user)
+    assert key_client(key).get(ME).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "apikeys_apikey" k INNER JOIN "accounts_user"' in statement for statement in prepared)
 
 
 def _last_used(api_key: ApiKey):
