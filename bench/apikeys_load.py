@@ -2,7 +2,7 @@
 API key authentication next to JWT authentication, on the feed, in one run.
 
     .venv/bin/python -m bench.apikeys_load                  # BENCH_DATABASE_URL, default app_apikeys_bench
-    .venv/bin/python -m bench.apikeys_load --rounds 3 --seconds 10 --posts 10000
+    .venv/bin/python -m bench.apikeys_load --rounds 4 --seconds 10 --posts 10000
 
 Seeds the posts tables (bench.posts_seed), makes a bearer token and a read-only API key for the
 bench user, then:
@@ -11,15 +11,17 @@ bench user, then:
   `GET posts/` with each credential, the median cost of each authentication class alone (its
   query included) and of a whole `GET posts/` through Django's test client, the credentials
   alternating call by call;
-- over HTTP: gunicorn with production settings (2 workers x 4 threads) and wrk at 64
-  connections on `GET posts/`, JWT and key runs alternating `--rounds` times, so the drift of a
-  shared machine hits both alike.
+- over HTTP: gunicorn with production settings (2 workers x 4 threads); one client alternating
+  the credentials request by request (the less noisy over-HTTP comparison), then wrk at 64
+  connections on `GET posts/`, JWT and key runs alternating for `--rounds` rounds (JWT first in
+  odd rounds, the key first in even ones), so the drift of a shared machine hits both alike.
 
 Prints both tables and the key/JWT ratios (target: key authentication costs no more than JWT
 authentication). Only ever talks to 127.0.0.1.
 """
 
 import argparse
+import http.client
 import os
 import statistics
 import time
@@ -97,13 +99,36 @@ def authentication_us(headers: dict[str, str], calls: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in timings.items()}
 
 
-def over_http(database_url: str, port: int, headers: dict[str, str], rounds: int, seconds: int) -> list[wrk.Result]:
+def one_client_ms(port: int, headers: dict[str, str], requests: int) -> dict[str, float]:
+    """Median ms of `GET posts/` over one kept-alive connection, the credentials alternating request by request."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    timings: dict[str, list[float]] = {name: [] for name in headers}
+    try:
+        for _ in range(requests):
+            for name, header in headers.items():
+                started = time.perf_counter()
+                conn.request("GET", FEED, headers={"Authorization": header})
+                response = conn.getresponse()
+                response.read()
+                timings[name].append((time.perf_counter() - started) * 1000)
+                assert response.status == 200, response.status
+    finally:
+        conn.close()
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+def over_http(
+    database_url: str, port: int, headers: dict[str, str], rounds: int, seconds: int, requests: int
+) -> tuple[dict[str, float], list[wrk.Result]]:
     results = []
     with gunicorn_server(database_url, port) as base_url:
         for name, header in headers.items():  # warm every worker's connection and statement caches
             wrk.run(f"warm-up {name}", base_url + FEED, headers={"Authorization": header}, seconds=2)
+        sequential = one_client_ms(port, headers, requests)
         for round_number in range(1, rounds + 1):
-            for name, header in headers.items():
+            # JWT then key, key then JWT, ...: a machine whose load drifts favours neither.
+            order = list(headers.items()) if round_number % 2 else list(headers.items())[::-1]
+            for name, header in order:
                 results.append(
                     wrk.run(
                         f"GET posts/, {name}, round {round_number}",
@@ -112,7 +137,7 @@ def over_http(database_url: str, port: int, headers: dict[str, str], rounds: int
                         seconds=seconds,
                     )
                 )
-    return results
+    return sequential, results
 
 
 def median_of(results: list[wrk.Result], name: str, attribute: str) -> float:
@@ -122,7 +147,7 @@ def median_of(results: list[wrk.Result], name: str, attribute: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--inprocess-requests", type=int, default=300)
     parser.add_argument("--port", type=int, default=8221)
@@ -139,7 +164,9 @@ def main() -> None:
     queries = queries_per_request(headers)
     auth_costs = authentication_us(headers, args.inprocess_requests * 5)
     costs = inprocess_ms(headers, args.inprocess_requests)
-    results = over_http(database_url, args.port, headers, args.rounds, args.seconds)
+    sequential, results = over_http(
+        database_url, args.port, headers, args.rounds, args.seconds, args.inprocess_requests * 3
+    )
 
     print("\n| credential | request | status | queries |\n|---|---|---|---|")
     for name, path, status, count in queries:
@@ -152,6 +179,11 @@ def main() -> None:
     for name, cost in costs.items():
         print(f"| {name} | {cost:.2f} |")
     print(f"| API key / JWT | {costs['API key'] / costs['JWT']:.2f} (target <= 1.0, within noise) |")
+    print(f"\n| over HTTP, one client, GET posts/ (median of {args.inprocess_requests * 3}, alternating) | ms |")
+    print("|---|---|")
+    for name, cost in sequential.items():
+        print(f"| {name} | {cost:.2f} |")
+    print(f"| API key / JWT | {sequential['API key'] / sequential['JWT']:.2f} (target <= 1.0) |")
     print(f"\n{wrk.HEADER}")
     for result in results:
         print(result.row())
