@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.mail_tokens import password_reset_token
 from accounts.models import Role
+from accounts.password_reset import password_reset_complete
 from accounts.services import user_admin_update, user_password_change
 from accounts.sessions import user_logout_all
 from apikeys.keys import PREFIX_LENGTH
@@ -95,10 +97,11 @@ def test_deleting_the_owner_deletes_their_keys(user):
     assert_key_rejected(key_client(key).get(ME))
 
 
-def test_logout_all_and_a_password_change_do_not_touch_keys(user):
+def test_logout_all_a_password_change_and_a_reset_do_not_touch_keys(user):
     _, key = api_key_make(user)
     user_logout_all(user=user)
     user_password_change(user=user, new_password="a-brand-new-passphrase", actor=user)
+    password_reset_complete(token=password_reset_token.make(user), new_password="yet-another-passphrase")
     assert key_client(key).get(ME).status_code == HTTPStatus.OK
 
 
