@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts import password_reset, services
-from accounts.models import RevokedSession, User
+from accounts.models import LoginSession, User
 from audit.context import RequestContext, request_context
 
 ACCESS_FIELDS = ("role", "is_active")
@@ -155,13 +155,15 @@ class UserAdmin(DjangoUserAdmin):
             raise PermissionDenied(services.LAST_ADMIN) from exc
 
 
-@admin.register(RevokedSession)
-class RevokedSessionAdmin(admin.ModelAdmin):
-    """Ended login sessions, read-only; `purge_expired_tokens` removes them once useless."""
+@admin.register(LoginSession)
+class LoginSessionAdmin(admin.ModelAdmin):
+    """Login sessions, read-only: where each was last used and whether it ended; the purge removes expired ones."""
 
-    list_display = ["sid", "user", "revoked_at", "expires_at"]
+    list_display = ["sid", "user", "created_at", "last_used_at", "ip", "ended_at", "expires_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
-    search_fields = ["user__username"]
+    search_fields = ["user__username", "ip"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,4 @@
-"""The user model (a role drives every authorization decision), revoked login sessions, and sent mails."""
+"""The user model (a role drives every authorization decision), login sessions, and sent mails."""
 
 import uuid
 
@@ -7,6 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+
+from audit.models import USER_AGENT_MAX_LENGTH
 
 USERNAME_UNIQUE_CONSTRAINT = "accounts_user_username_ci_unique"
 EMAIL_UNIQUE_CONSTRAINT = "accounts_user_email_ci_unique"
@@ -63,6 +66,9 @@ class User(AbstractUser):
     # it cannot log in or receive a reset, and another account may claim it first.
     # NULL, not "", for "nothing waiting": the API shows `pending_email: null`.
     pending_email = models.EmailField(null=True, blank=True)  # noqa: DJ001
+    # True while a confirmed TOTP authenticator (mfa.Authenticator) guards the login: kept on
+    # the user row so the user object and the login read it without another query.
+    mfa_enabled = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 
@@ -104,22 +110,36 @@ class User(AbstractUser):
         return self.role in (Role.MODERATOR, Role.ADMIN)
 
 
-class RevokedSession(models.Model):
+class LoginSession(models.Model):
     """
-    A login session (one chain of rotated refresh tokens and their access tokens) that ended.
+    A login session: one chain of rotated refresh tokens and the access tokens made from them.
 
-    Every token carries its session id in the `sid` claim; authentication checks this table in
-    the same query that loads the user. A row is useless once every token of the session has
-    expired, so `expires_at` (indexed) lets the purge command drop it.
+    Every token carries its session id in the `sid` claim; authentication checks `ended_at` in
+    the same query that loads the user, so ending a session (logout, the sessions page, a
+    two-factor change, logout-all) rejects its tokens on every process at once. `ip`,
+    `user_agent` and `last_used_at` are as of the last login or refresh; `expires_at` is when the
+    session's newest refresh token expires, after which the purge command drops the row.
     """
 
     sid = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="revoked_sessions")
-    revoked_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True, default="")
     expires_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_session_user_created")]
 
     def __str__(self) -> str:
         return f"session {self.sid} of user {self.user_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None and self.expires_at > timezone.now()
 
 
 class SentMail(models.Model):

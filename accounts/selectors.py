@@ -7,8 +7,10 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from accounts.models import RevokedSession, Role, User
+from accounts.models import LoginSession, Role, User
 from config.statements import CompiledList, Statement, count_compile, execute_prepared, statement_compile
 
 
@@ -32,9 +34,13 @@ def _user_for_token_sql() -> str:
     quote = connection.ops.quote_name
     users, user_pk = quote(User._meta.db_table), quote(User._meta.pk.column)
     columns = ", ".join(f"u.{quote(field.column)}" for field in User._meta.concrete_fields)
-    revoked = quote(RevokedSession._meta.db_table)
-    sid, owner = quote(RevokedSession._meta.pk.column), quote(RevokedSession._meta.get_field("user").column)
-    exists = f"EXISTS (SELECT 1 FROM {revoked} r WHERE r.{sid} = %s AND r.{owner} = u.{user_pk})"  # noqa: S608
+    sessions = quote(LoginSession._meta.db_table)
+    sid, owner = quote(LoginSession._meta.pk.column), quote(LoginSession._meta.get_field("user").column)
+    ended = quote(LoginSession._meta.get_field("ended_at").column)
+    exists = (
+        f"EXISTS (SELECT 1 FROM {sessions} r "  # noqa: S608
+        f"WHERE r.{sid} = %s AND r.{owner} = u.{user_pk} AND r.{ended} IS NOT NULL)"
+    )
     return f"SELECT {columns}, {exists} AS session_revoked FROM {users} u WHERE u.{user_pk} = %s"  # noqa: S608
 
 
@@ -51,7 +57,7 @@ def _user_converters() -> list[tuple[int, list]]:
 
 def user_for_token(*, user_id: int, sid: uuid.UUID) -> User | None:
     """
-    The user of a token, annotated with `session_revoked`, in one query.
+    The user of a token, annotated with `session_revoked` (its login session has ended), in one query.
 
     This runs on every authenticated request, so the statement is written once instead of
     being built by the ORM each time (which cost ~0.9 ms of a ~1 ms lookup), and the row becomes
@@ -60,7 +66,7 @@ def user_for_token(*, user_id: int, sid: uuid.UUID) -> User | None:
     (`execute_prepared`). It is the same query
     `User.objects.annotate(session_revoked=Exists(...)).filter(pk=user_id)` would send.
     """
-    sid_value = RevokedSession._meta.pk.get_db_prep_value(sid, connection)
+    sid_value = LoginSession._meta.pk.get_db_prep_value(sid, connection)
     with connection.cursor() as cursor:
         execute_prepared(cursor, _user_for_token_sql(), [sid_value, user_id])
         row = cursor.fetchone()
@@ -116,3 +122,16 @@ def user_for_verification_by_address(*, email: str) -> User | None:
     if not value:
         return None
     return User.objects.filter(Exact(Lower("email"), value), is_active=True, email_verified=False).first()
+
+
+def sessions_active(*, user: User) -> QuerySet[LoginSession]:
+    """The user's sessions that have neither ended nor expired, newest first (the sessions page)."""
+    return LoginSession.objects.filter(user=user, ended_at__isnull=True, expires_at__gt=timezone.now()).order_by(
+        "-created_at", "-sid"
+    )
+
+
+def session_of_user(*, user: User, sid: uuid.UUID, lock: bool = False) -> LoginSession:
+    """One of the user's active sessions; Http404 for someone else's, an ended or an unknown one."""
+    sessions = sessions_active(user=user)
+    return get_object_or_404(sessions.select_for_update() if lock else sessions, sid=sid)

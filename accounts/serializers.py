@@ -25,8 +25,18 @@ class UserSerializer(StrictModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "role", "is_active", "date_joined", "email_verified", "pending_email"]
-        read_only_fields = ["id", "role", "is_active", "date_joined", "email_verified", "pending_email"]
+        fields = [
+            "id",
+            "username",
+            "email",
+            "role",
+            "is_active",
+            "date_joined",
+            "email_verified",
+            "pending_email",
+            "mfa_enabled",
+        ]
+        read_only_fields = ["id", "role", "is_active", "date_joined", "email_verified", "pending_email", "mfa_enabled"]
         # Uniqueness is checked ignoring case below (and by the database), not by DRF's exact-match validator.
         extra_kwargs = {"username": {"validators": [UnicodeUsernameValidator()]}}
 
@@ -124,7 +134,7 @@ class UserAdminSerializer(UserSerializer):
     """An admin may change `role` and `is_active`, nothing else."""
 
     class Meta(UserSerializer.Meta):
-        read_only_fields = ["id", "username", "email", "date_joined", "email_verified", "pending_email"]
+        read_only_fields = ["id", "username", "email", "date_joined", "email_verified", "pending_email", "mfa_enabled"]
 
 
 # The admin user list's fast path renders `values()` rows with UserAdminSerializer's own fields.

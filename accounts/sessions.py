@@ -2,9 +2,10 @@
 Login sessions: open (login), rotate (refresh), end (logout), and end them all.
 
 A login session is one chain of refresh tokens (rotated one for one) and the access tokens
-made from them, all sharing a `sid`. Revocation has two levers, both checked against the user
-row that authentication loads anyway: the session table (one session) and the user's
-`token_version` (every token issued before now).
+made from them, all sharing a `sid`, with a `LoginSession` row (where and when it was last used,
+for the sessions page). Revocation has two levers, both checked in the query that loads the user
+for every request: the session's `ended_at` (one session) and the user's `token_version` (every
+token issued before now).
 
 Like every service, these raise Django's `ValidationError` for bad input (400) and
 `config.service_exceptions.AuthenticationError` for rejected credentials or tokens (401).
@@ -25,8 +26,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import RevokedSession, User
-from accounts.selectors import user_by_login, user_for_token
+from accounts.models import LoginSession, User
+from accounts.selectors import session_of_user, user_by_login, user_for_token
 from accounts.tokens import SESSION_CLAIM, SessionRefreshToken, TokenPair, token_pair_build, token_session_claims
 from audit.context import RequestContext
 from audit.models import Event
@@ -77,11 +78,29 @@ def _verified_refresh(raw: str) -> tuple[SessionRefreshToken, int, int, uuid.UUI
     return refresh, user_id, version, sid
 
 
-def session_start(*, user: User) -> TokenPair:
-    """Open a new login session for `user`; return its first token pair."""
+def _context_fields(context: RequestContext | None) -> dict:
+    return {"ip": context.ip, "user_agent": context.user_agent} if context else {}
+
+
+def session_start(*, user: User, context: RequestContext | None = None) -> TokenPair:
+    """Open a new login session for `user` (recording where the request came from); return its first token pair."""
     pair = token_pair_build(user=user, sid=uuid.uuid4())
+    LoginSession.objects.create(
+        sid=pair.refresh[SESSION_CLAIM],
+        user=user,
+        expires_at=datetime_from_epoch(pair.refresh["exp"]),
+        **_context_fields(context),
+    )
     _outstand(user=user, refresh=pair.refresh)
     return pair
+
+
+def _session_touch(*, user: User, sid: uuid.UUID, refresh: SessionRefreshToken, context: RequestContext | None) -> None:
+    """A refresh keeps the session: its last use, address and user agent are now this request's."""
+    fields = {"last_used_at": timezone.now(), "expires_at": datetime_from_epoch(refresh["exp"])}
+    fields.update(_context_fields(context))
+    if not LoginSession.objects.filter(sid=sid, user=user).update(**fields):
+        LoginSession.objects.create(sid=sid, user=user, **fields)
 
 
 def _login_refused(*, user: User | None, reason: str, context: RequestContext | None) -> AuthenticationError:
@@ -120,7 +139,7 @@ def user_login(*, identifier: str, password: str, context: RequestContext | None
     with transaction.atomic():
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
-        pair = session_start(user=user)
+        pair = session_start(user=user, context=context)
         event_record(
             event=Event.LOGIN_SUCCEEDED,
             user=user,
@@ -137,7 +156,9 @@ def session_refresh(*, raw_refresh: str, context: RequestContext | None = None) 
 
     The token's row is locked, so of two concurrent uses one wins and the other sees it
     rotated. A rotated or logged-out refresh presented again is treated as stolen: every
-    token of the user is revoked (committed before the 401 is raised).
+    token of the user is revoked (committed before the 401 is raised). The refresh of a session
+    that was ended from elsewhere (the sessions page, a two-factor change) is only refused:
+    whoever held it is signed out, and the user keeps the session they chose to keep.
     """
     try:
         refresh, user_id, version, sid = _verified_refresh(raw_refresh)
@@ -150,7 +171,9 @@ def session_refresh(*, raw_refresh: str, context: RequestContext | None = None) 
         # Past the user's cutoff, everything older is already dead: nothing more to revoke.
         if user is None or not user.is_active or user.token_version != version:
             raise AuthenticationError(TOKEN_INVALID)
-        if outstanding.blacklisted or user.session_revoked:
+        if user.session_revoked and not outstanding.blacklisted:
+            raise AuthenticationError(TOKEN_REVOKED)
+        if outstanding.blacklisted:
             user_tokens_revoke_all(user=user)
             # Whoever presented it is unknown (the thief or the victim): no actor.
             event_record(event=Event.REFRESH_REUSE_DETECTED, user=user, context=context, detail={"session": sid.hex})
@@ -158,6 +181,7 @@ def session_refresh(*, raw_refresh: str, context: RequestContext | None = None) 
             BlacklistedToken.objects.create(token=outstanding)
             pair = token_pair_build(user=user, sid=sid)
             _outstand(user=user, refresh=pair.refresh)
+            _session_touch(user=user, sid=sid, refresh=pair.refresh, context=context)
     if pair is None:
         raise AuthenticationError(REFRESH_REUSED)
     return pair
@@ -179,15 +203,10 @@ def session_logout(*, user: User, access: Token, raw_refresh: str, context: Requ
     if user_id != user.pk or version != user.token_version:
         raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid")
     outstanding = _outstanding_for_update(refresh=refresh, user_id=user.pk)
-    if outstanding is None or outstanding.blacklisted or RevokedSession.objects.filter(sid=sid).exists():
+    if outstanding is None or outstanding.blacklisted or LoginSession.objects.filter(sid=sid, ended_at__isnull=False):
         raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid")
     BlacklistedToken.objects.create(token=outstanding)
-    # No token of either session can outlive a refresh issued now.
-    expires_at = timezone.now() + api_settings.REFRESH_TOKEN_LIFETIME
-    RevokedSession.objects.bulk_create(
-        [RevokedSession(sid=s, user=user, expires_at=expires_at) for s in {sid, access_sid}],
-        ignore_conflicts=True,
-    )
+    _sessions_end(user=user, sids={sid, access_sid})
     event_record(event=Event.LOGOUT, user=user, actor=user, context=context, detail={"session": sid.hex})
 
 
@@ -198,11 +217,49 @@ def user_logout_all(*, user: User, context: RequestContext | None = None) -> Non
     event_record(event=Event.LOGOUT_ALL, user=user, actor=user, context=context)
 
 
+def _sessions_end(*, user: User, sids: set[uuid.UUID]) -> None:
+    """End these sessions of `user`; a session without a row (its tokens predate the table) gets an ended one."""
+    now = timezone.now()
+    # No token of a session can outlive a refresh issued now.
+    expires_at = now + api_settings.REFRESH_TOKEN_LIFETIME
+    LoginSession.objects.bulk_create(
+        [LoginSession(sid=s, user=user, expires_at=expires_at, created_at=now, ended_at=now) for s in sids],
+        ignore_conflicts=True,
+    )
+    LoginSession.objects.filter(sid__in=sids, user=user, ended_at__isnull=True).update(ended_at=now)
+
+
+@transaction.atomic
+def session_revoke(*, user: User, sid: uuid.UUID, context: RequestContext | None = None) -> None:
+    """
+    The user ends one of their active sessions (the sessions page): its refresh and access tokens
+    are rejected from now on. Someone else's, an ended or an unknown session is a 404.
+    """
+    session = session_of_user(user=user, sid=sid, lock=True)
+    session.ended_at = timezone.now()
+    session.save(update_fields=["ended_at"])
+    event_record(event=Event.SESSION_REVOKED, user=user, actor=user, context=context, detail={"session": sid.hex})
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User, keep_sid: uuid.UUID | None = None) -> int:
+    """
+    End every active session of `user` except `keep_sid` (the caller's, when there is one);
+    return how many ended. Tokens of the ended sessions are rejected from now on, everywhere.
+    """
+    others = LoginSession.objects.filter(user=user, ended_at__isnull=True)
+    if keep_sid is not None:
+        others = others.exclude(sid=keep_sid)
+    return others.update(ended_at=timezone.now())
+
+
 @transaction.atomic
 def user_tokens_revoke_all(*, user: User) -> None:
     """Reject every token issued to `user` before now, on every process at once."""
     User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
     user.refresh_from_db(fields=["token_version"])
+    # Their tokens are dead already; ending the rows keeps them off the sessions page.
+    LoginSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=timezone.now())
     live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token_id=pk) for pk in live.values_list("pk", flat=True)], ignore_conflicts=True
@@ -210,8 +267,8 @@ def user_tokens_revoke_all(*, user: User) -> None:
 
 
 def tokens_purge_expired() -> tuple[int, int]:
-    """Delete expired outstanding tokens (their blacklist rows go with them) and ended sessions."""
+    """Delete expired outstanding tokens (their blacklist rows go with them) and expired sessions."""
     now = timezone.now()
     tokens, _ = OutstandingToken.objects.filter(expires_at__lte=now).delete()
-    sessions, _ = RevokedSession.objects.filter(expires_at__lte=now).delete()
+    sessions, _ = LoginSession.objects.filter(expires_at__lte=now).delete()
     return tokens, sessions

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Exists, OuterRef
 
-from accounts.models import RevokedSession, Role, User
+from accounts.models import LoginSession, Role, User
 from accounts.selectors import user_for_token
 from accounts.services import LAST_ADMIN, last_admin_check, user_delete, user_profile_update
 from accounts.sessions import session_logout, session_start
@@ -125,7 +125,7 @@ def test_manage_py_changepassword_revokes_earlier_tokens(user, login, monkeypatc
 
 def _orm_user_for_token(*, user_id: int, sid) -> User | None:
     """What `user_for_token`'s hand-written SQL stands for, as the ORM writes it."""
-    revoked = RevokedSession.objects.filter(sid=sid, user=OuterRef("pk"))
+    revoked = LoginSession.objects.filter(sid=sid, user=OuterRef("pk"), ended_at__isnull=False)
     return User.objects.annotate(session_revoked=Exists(revoked)).filter(pk=user_id).first()
 
 

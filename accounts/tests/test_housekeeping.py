@@ -1,6 +1,5 @@
 """Purging expired tokens and sessions; the demo data command."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.models import RevokedSession, Role, User
+from accounts.models import LoginSession, Role, User
 from accounts.sessions import session_start
 
 pytestmark = pytest.mark.django_db
@@ -22,24 +21,23 @@ def _expire(token: OutstandingToken) -> None:
 def test_purge_deletes_expired_tokens_and_sessions_only(user, capsys):
     session_start(user=user)
     live = OutstandingToken.objects.get()
-    session_start(user=user)
+    old = session_start(user=user)
     expired = OutstandingToken.objects.exclude(pk=live.pk).get()
     BlacklistedToken.objects.create(token=expired)
     _expire(expired)
-    now = timezone.now()
-    kept = RevokedSession.objects.create(sid=uuid.uuid4(), user=user, expires_at=now + timedelta(days=1))
-    RevokedSession.objects.create(sid=uuid.uuid4(), user=user, expires_at=now - timedelta(seconds=1))
+    LoginSession.objects.filter(sid=old.refresh["sid"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    kept = LoginSession.objects.exclude(sid=old.refresh["sid"]).get()
 
     call_command("purge_expired_tokens")
 
     assert list(OutstandingToken.objects.all()) == [live]
     assert not BlacklistedToken.objects.exists()
-    assert list(RevokedSession.objects.all()) == [kept]
-    assert "Purged 2 token rows and 1 revoked sessions." in capsys.readouterr().out
+    assert list(LoginSession.objects.all()) == [kept]
+    assert "Purged 2 token rows and 1 expired sessions." in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
-    ("table", "column"), [("token_blacklist_outstandingtoken", "expires_at"), ("accounts_revokedsession", "expires_at")]
+    ("table", "column"), [("token_blacklist_outstandingtoken", "expires_at"), ("accounts_loginsession", "expires_at")]
 )
 def test_purge_filters_on_an_indexed_column(table, column):
     with connection.cursor() as cursor:

@@ -40,6 +40,7 @@ def test_login_returns_the_documented_body(api_client, user):
         "date_joined": body["user"]["date_joined"],
         "email_verified": False,
         "pending_email": None,
+        "mfa_enabled": False,
     }
     assert bearer(body["access"]).get(ME).status_code == HTTPStatus.OK
 

@@ -31,6 +31,7 @@ def test_register_creates_a_user_and_returns_it(api_client):
         "date_joined",
         "email_verified",
         "pending_email",
+        "mfa_enabled",
     }
     assert body["email"] == "newbie@example.com"
     assert body["role"] == Role.USER

@@ -46,7 +46,8 @@ def test_list_is_paginated_with_user_objects(admin, client_for, make_user):
     assert len(body["results"]) == 2
     assert body["next"] is not None
     assert set(body["results"][0]) == {
-        *("id", "username", "email", "role", "is_active", "date_joined", "email_verified", "pending_email")
+        *("id", "username", "email", "role", "is_active", "date_joined"),
+        *("email_verified", "pending_email", "mfa_enabled"),
     }
 
 
