@@ -10,7 +10,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
 
 from accounts.mail_tokens import TOKEN_MAX_LENGTH
-from accounts.models import Role, User
+from accounts.models import LoginSession, Role, User
 from accounts.password_reset import TOKEN_INVALID as RESET_TOKEN_INVALID
 from accounts.password_reset import password_reset_token_user
 from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN
@@ -183,3 +183,18 @@ class EmailVerifyResendSerializer(serializers.Serializer):
             required = ErrorDetail(self.fields["email"].error_messages["required"], code="required")
             raise serializers.ValidationError({"email": [required]})
         return attrs
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """One login session of the caller (the sessions page); `current` marks the one the request came with."""
+
+    id = serializers.UUIDField(source="sid", read_only=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LoginSession
+        fields = ["id", "created_at", "last_used_at", "ip", "user_agent", "current"]
+        read_only_fields = fields
+
+    def get_current(self, session: LoginSession) -> bool:
+        return session.sid == self.context["current_sid"]

@@ -85,9 +85,12 @@ def _context_fields(context: RequestContext | None) -> dict:
 def session_start(*, user: User, context: RequestContext | None = None) -> TokenPair:
     """Open a new login session for `user` (recording where the request came from); return its first token pair."""
     pair = token_pair_build(user=user, sid=uuid.uuid4())
+    now = timezone.now()
     LoginSession.objects.create(
         sid=pair.refresh[SESSION_CLAIM],
         user=user,
+        created_at=now,
+        last_used_at=now,
         expires_at=datetime_from_epoch(pair.refresh["exp"]),
         **_context_fields(context),
     )

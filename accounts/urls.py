@@ -3,10 +3,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts import email_views, views
+from accounts import email_views, session_views, views
 
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
+router.register("auth/sessions", session_views.SessionViewSet, basename="auth-session")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),

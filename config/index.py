@@ -14,6 +14,7 @@ LINKS = {
     "posts": "post-list",
     "products": "product-list",
     "events": "auth-events",
+    "sessions": "auth-session-list",
     "audit_events": "audit-events",
     "api_keys": "api-key-list",
     "health": "health",

@@ -3,6 +3,8 @@ Two app instances (gunicorn, production settings) behind a real nginx, one Postg
 revocation and throttling hold across instances, and a rolling restart under load fails nothing.
 """
 
+import base64
+import json
 import os
 import socket
 import time
@@ -91,6 +93,28 @@ def test_a_logout_through_one_instance_is_rejected_by_the_other_at_once(cluster)
     )
     for _ in range(4):  # round robin: both instances, through the balancer
         assert balancer.request("GET", "/api/v1/auth/me/", token=tokens["access"])[0] == HTTPStatus.UNAUTHORIZED
+
+
+def test_a_session_ended_on_the_sessions_page_of_one_instance_is_rejected_by_the_other(cluster):
+    a, b = (client(cluster["instances"][n].url, cluster["database_url"]) for n in "ab")
+    login = {"username": "user", "password": DEMO_PASSWORD}
+    keeper, lost = (a.request("POST", "/api/v1/auth/login/", login)[1] for _ in range(2))
+    status, page = b.request("GET", "/api/v1/auth/sessions/?page_size=100", token=keeper["access"])
+    assert status == HTTPStatus.OK
+    lost_id = next(s["id"] for s in page["results"] if s["id"].replace("-", "") == _sid(lost["access"]))
+
+    status, _ = a.request("DELETE", f"/api/v1/auth/sessions/{lost_id}/", token=keeper["access"])
+    assert status == HTTPStatus.NO_CONTENT
+
+    assert b.request("GET", "/api/v1/auth/me/", token=lost["access"])[0] == HTTPStatus.UNAUTHORIZED
+    assert b.request("POST", "/api/v1/auth/token/refresh/", {"refresh": lost["refresh"]})[0] == HTTPStatus.UNAUTHORIZED
+    assert b.request("GET", "/api/v1/auth/me/", token=keeper["access"])[0] == HTTPStatus.OK
+
+
+def _sid(token: str) -> str:
+    """The `sid` claim of a JWT, read without checking it (the server checks it)."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sid"]
 
 
 def test_a_key_revoked_or_whose_owner_is_deactivated_through_one_instance_fails_on_the_other(cluster):

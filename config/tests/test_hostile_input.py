@@ -37,6 +37,7 @@ def snapshot() -> dict:
     # A refused login is recorded by design (the security log); any other event means something changed.
     events = apps.get_model("audit.SecurityEvent").objects.exclude(event="login_failed")
     state["security events"] = list(events.values_list("pk", flat=True))
+    state["sessions"] = list(apps.get_model("accounts.LoginSession").objects.values_list("sid", "ended_at"))
     state["api keys"] = list(apps.get_model("apikeys.ApiKey").objects.values_list("pk", "revoked_at", "name"))
     return state
 
@@ -108,6 +109,7 @@ LISTS = [
     ("/api/v1/auth/events/", Role.USER),
     ("/api/v1/audit-events/", Role.ADMIN),
     ("/api/v1/auth/api-keys/", Role.USER),
+    ("/api/v1/auth/sessions/", Role.USER),
 ]
 
 
@@ -323,6 +325,8 @@ def test_absurd_list_parameters_are_never_a_server_error(world, path, role, quer
         "/api/v1/posts/99999999999999999999999/vote/",
         "/api/v1/auth/api-keys/99999999999999999999999/",
         "/api/v1/auth/api-keys/-1/",
+        "/api/v1/auth/sessions/00000000-0000-0000-0000-000000000000/",
+        "/api/v1/auth/sessions/not-a-session/",
     ],
 )
 def test_absurd_ids_in_paths_are_404(world, path):
@@ -343,6 +347,9 @@ def test_absurd_ids_in_paths_are_404(world, path):
         ("patch", "/api/v1/users/99999999999999999999999/"),
         ("delete", "/api/v1/auth/api-keys/99999999999999999999999/"),
         ("delete", "/api/v1/auth/api-keys/1e3/"),
+        ("delete", "/api/v1/auth/sessions/00000000-0000-0000-0000-000000000000/"),
+        ("delete", "/api/v1/auth/sessions/ffffffffffffffffffffffffffffffff/"),
+        ("delete", "/api/v1/auth/sessions/------------------------------------/"),
     ],
 )
 def test_writes_to_absurd_ids_are_404_and_change_nothing(world, method, path):
