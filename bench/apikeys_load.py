@@ -28,8 +28,7 @@ import time
 
 from bench import wrk
 from bench.posts_seed import BENCH_USERNAME, configure_django, seed
-from bench.products_load import database_ensure
-from bench.server import gunicorn_server, manage, production_env
+from bench.server import database_ensure, gunicorn_server, manage, production_env
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/app_apikeys_bench"
 FEED, ME = "/api/v1/posts/", "/api/v1/auth/me/"

@@ -27,8 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from bench import wrk
 from bench.posts_seed import _copy, _drop_secondary, configure_django
-from bench.products_load import database_ensure
-from bench.server import gunicorn_server, manage, production_env
+from bench.server import database_ensure, gunicorn_server, manage, production_env
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/app_audit_bench"
 ADMIN = "bench-audit-admin"

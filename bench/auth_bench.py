@@ -19,11 +19,10 @@ import statistics
 import time
 
 import argon2
-import psycopg
 
 from accounts.hashers import Argon2idHasher
 from bench import wrk
-from bench.server import gunicorn_server, manage
+from bench.server import database_ensure, gunicorn_server, manage
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/app_accounts_bench"
 USERNAME, PASSWORD = "bench-user", "bench-passphrase-not-common-42"
@@ -38,10 +37,7 @@ user.save()
 
 def database_ready(database_url: str) -> None:
     """Create the bench database if needed, migrate it and (re)set the bench user."""
-    name = database_url.rsplit("/", 1)[1]
-    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    database_ensure(database_url)
     manage(database_url, "migrate", "--noinput", "-v0")
     manage(database_url, "shell", "-c", CREATE_USER)
 

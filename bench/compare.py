@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench import wrk
-from bench.server import BASE_DIR, VENV_BIN, gunicorn_server, manage
+from bench.server import BASE_DIR, VENV_BIN, database_ensure, gunicorn_server, manage
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/app_compare_bench"
 BASELINE = "3e7bfc5"
@@ -64,7 +64,6 @@ def data_ready(database_url: str) -> dict[str, tuple[str, str, list[str] | None]
     """Seed the database; return {scenario: (path, role of the caller, JSON bodies a POST sends in turn, or None)}."""
     from accounts.models import Role, User
     from bench.inprocess import data_ensure
-    from bench.products_load import database_ensure
     from config.keyset_pagination import cursor_encode
     from posts.filters import ORDERINGS
     from posts.models import Post

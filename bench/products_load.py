@@ -13,12 +13,12 @@ import json
 import os
 import secrets
 import urllib.request
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 
 from bench import wrk
-from bench.server import gunicorn_server, manage
+from bench.server import database_ensure, gunicorn_server, manage
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/app_products_bench")
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
@@ -49,16 +49,6 @@ user, _ = User.objects.update_or_create(
 )
 print("TOKEN", session_start(user=user).access)
 """
-
-
-def database_ensure(url: str) -> None:
-    """Create the benchmark database when it does not exist yet."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    server = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(server, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def products_seed(url: str, count: int) -> int:
