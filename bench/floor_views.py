@@ -46,7 +46,8 @@ FEED_SQL = (
 )
 USERS_COUNT_SQL = "SELECT count(*) FROM accounts_user"
 USERS_PAGE_SQL = (
-    "SELECT id, username, email, role, is_active, date_joined FROM accounts_user ORDER BY id LIMIT 20 OFFSET 0"
+    "SELECT id, username, email, role, is_active, date_joined, email_verified, pending_email, mfa_enabled "
+    "FROM accounts_user ORDER BY id LIMIT 20 OFFSET 0"
 )
 PRODUCTS_COUNT_SQL = "SELECT count(*) FROM products_product WHERE is_active"
 PRODUCTS_PAGE_SQL = (
@@ -133,7 +134,7 @@ def users_floor(request: HttpRequest, prepared: bool = False) -> HttpResponse:
     """The admin user list's first page (the floor skips the admin check)."""
 
     def render(row):
-        user_id, username, email, role, is_active, joined = row
+        user_id, username, email, role, is_active, joined, email_verified, pending_email, mfa_enabled = row
         return {
             "id": user_id,
             "username": username,
@@ -141,6 +142,9 @@ def users_floor(request: HttpRequest, prepared: bool = False) -> HttpResponse:
             "role": role,
             "is_active": is_active,
             "date_joined": _iso(joined),
+            "email_verified": email_verified,
+            "pending_email": pending_email,
+            "mfa_enabled": mfa_enabled,
         }
 
     return _page(request, "/api/v1/users/", USERS_COUNT_SQL, USERS_PAGE_SQL, render, prepared)
