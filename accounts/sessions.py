@@ -206,7 +206,11 @@ def session_logout(*, user: User, access: Token, raw_refresh: str, context: Requ
     if user_id != user.pk or version != user.token_version:
         raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid")
     outstanding = _outstanding_for_update(refresh=refresh, user_id=user.pk)
-    if outstanding is None or outstanding.blacklisted or LoginSession.objects.filter(sid=sid, ended_at__isnull=False):
+    if (
+        outstanding is None
+        or outstanding.blacklisted
+        or LoginSession.objects.filter(sid=sid, ended_at__isnull=False).exists()
+    ):
         raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid")
     BlacklistedToken.objects.create(token=outstanding)
     _sessions_end(user=user, sids={sid, access_sid})
