@@ -4,8 +4,9 @@ from http import HTTPStatus
 
 import pytest
 
-from accounts.models import Role
+from accounts.models import LoginSession, Role
 from accounts.services import LAST_ADMIN
+from accounts.sessions import session_start
 from accounts.tests.conftest import me_status
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,17 @@ def test_password_set_in_the_admin_revokes_the_users_tokens(client, admin, user,
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
     assert me_status(tokens["access"]) == HTTPStatus.UNAUTHORIZED
     assert me_status(login(user, new)["access"]) == HTTPStatus.OK
+
+
+def test_the_login_sessions_page_lists_sessions_read_only(client, admin, user):
+    session_start(user=user)
+    session = LoginSession.objects.get(user=user)
+    client.force_login(admin)
+    listing = client.get("/admin/accounts/loginsession/", {"ended_at__isempty": "1", "q": user.username})
+    assert listing.status_code == HTTPStatus.OK
+    assert str(session.sid) in listing.content.decode()
+    assert client.get("/admin/accounts/loginsession/", {"q": "127.0.0.1"}).status_code == HTTPStatus.OK
+    assert client.get("/admin/accounts/loginsession/add/").status_code == HTTPStatus.FORBIDDEN
+    change = client.post(f"/admin/accounts/loginsession/{session.sid}/change/", {"ended_at_0": "2024-01-01"})
+    assert change.status_code == HTTPStatus.FORBIDDEN
+    assert LoginSession.objects.get(sid=session.sid).ended_at is None
