@@ -16,6 +16,12 @@ def ended_at_from_revoked_at(apps, schema_editor):
     LoginSession.objects.update(created_at=F("ended_at"), last_used_at=F("ended_at"))
 
 
+def active_sessions_dropped(apps, schema_editor):
+    # Going back, only ended sessions have a place (revoked sessions); the others were never recorded.
+    LoginSession = apps.get_model("accounts", "LoginSession")
+    LoginSession.objects.filter(ended_at__isnull=True).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_email_verification_and_sent_mail"),
@@ -58,7 +64,7 @@ class Migration(migrations.Migration):
                 to="accounts.user",
             ),
         ),
-        migrations.RunPython(ended_at_from_revoked_at, migrations.RunPython.noop),
+        migrations.RunPython(ended_at_from_revoked_at, active_sessions_dropped),
         migrations.AlterModelOptions(name="loginsession", options={"ordering": ["-created_at"]}),
         migrations.AddIndex(
             model_name="loginsession",
