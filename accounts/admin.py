@@ -63,17 +63,35 @@ class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
-    list_display = ["username", "email", "email_verified", "role", "is_active", "date_joined", "last_login"]
-    list_filter = ["role", "is_active", "email_verified"]
+    list_display = [
+        "username",
+        "email",
+        "email_verified",
+        "role",
+        "is_active",
+        "mfa_enabled",
+        "date_joined",
+        "last_login",
+    ]
+    list_filter = ["role", "is_active", "email_verified", "mfa_enabled"]
     search_fields = ["username", "email", "pending_email"]
     ordering = ["-date_joined"]
     # Only the user proves an address (a verification link or a reset): staff see these, never set them.
-    readonly_fields = ["is_staff", "is_superuser", "date_joined", "last_login", "email_verified", "pending_email"]
-    actions = ["send_password_reset"]
+    # Two-factor is turned on by the user only; staff turn it off with the action below.
+    readonly_fields = [
+        "is_staff",
+        "is_superuser",
+        "date_joined",
+        "last_login",
+        "email_verified",
+        "pending_email",
+        "mfa_enabled",
+    ]
+    actions = ["send_password_reset", "turn_off_two_factor"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Profile", {"fields": ["first_name", "last_name", "email", "email_verified", "pending_email"]}),
-        ("Access", {"fields": ["role", "is_active", "is_staff", "is_superuser"]}),
+        ("Access", {"fields": ["role", "is_active", "is_staff", "is_superuser", "mfa_enabled"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -115,6 +133,17 @@ class UserAdmin(DjangoUserAdmin):
                 f"No mail for {skipped} user(s): inactive, password login turned off, or 3 reset mails this hour.",
                 messages.WARNING,
             )
+
+    @admin.action(description="Turn off two-factor authentication (ends every session of the user)")
+    def turn_off_two_factor(self, request, queryset):
+        """For a user who lost their authenticator and recovery codes; the same service as the API's PATCH."""
+        turned_off = 0
+        for user in queryset.filter(mfa_enabled=True):
+            services.user_admin_update(
+                user=user, mfa_enabled=False, actor=request.user, context=request_context(request)
+            )
+            turned_off += 1
+        self.message_user(request, f"Two-factor authentication turned off for {turned_off} user(s).", messages.SUCCESS)
 
     def user_change_password(self, request, id, form_url=""):
         # Django's view builds its form as `self.change_password_form(user, data)`, without the

@@ -13,9 +13,9 @@ from accounts.mail_tokens import TOKEN_MAX_LENGTH
 from accounts.models import LoginSession, Role, User
 from accounts.password_reset import TOKEN_INVALID as RESET_TOKEN_INVALID
 from accounts.password_reset import password_reset_token_user
-from accounts.services import EMAIL_TAKEN, USERNAME_TAKEN
+from accounts.services import EMAIL_TAKEN, MFA_ONLY_OFF, USERNAME_TAKEN
 from config.rows import row_renderer
-from config.serializers import StrictCharField, StrictEmailField, StrictModelSerializer
+from config.serializers import StrictBooleanField, StrictCharField, StrictEmailField, StrictModelSerializer
 
 WRONG_PASSWORD = "The current password is not correct."
 
@@ -111,6 +111,14 @@ class LoginResponseSerializer(TokenPairSerializer):
     user = UserSerializer()
 
 
+class MfaChallengeSerializer(serializers.Serializer):
+    """The first login step's answer for an account with two-factor authentication on."""
+
+    mfa_required = serializers.BooleanField(help_text="Always true: send a code to `auth/login/mfa/`.")
+    mfa_token = serializers.CharField(help_text="For `auth/login/mfa/`; single use.")
+    expires_in = serializers.IntegerField(help_text="Seconds `mfa_token` stays usable.")
+
+
 class RefreshSerializer(serializers.Serializer):
     refresh = StrictCharField()
 
@@ -131,10 +139,21 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class UserAdminSerializer(UserSerializer):
-    """An admin may change `role` and `is_active`, nothing else."""
+    """An admin may change `role` and `is_active`, and turn two-factor off (`mfa_enabled: false`); nothing else."""
+
+    mfa_enabled = StrictBooleanField(
+        required=False,
+        help_text="Whether two-factor authentication is on. An admin may set it to false only (it ends every "
+        "session of the user); true is a 400.",
+    )
+
+    def validate_mfa_enabled(self, value: bool) -> bool:
+        if value:
+            raise serializers.ValidationError(MFA_ONLY_OFF, code="only_off")
+        return value
 
     class Meta(UserSerializer.Meta):
-        read_only_fields = ["id", "username", "email", "date_joined", "email_verified", "pending_email", "mfa_enabled"]
+        read_only_fields = ["id", "username", "email", "date_joined", "email_verified", "pending_email"]
 
 
 # The admin user list's fast path renders `values()` rows with UserAdminSerializer's own fields.

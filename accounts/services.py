@@ -15,6 +15,7 @@ from accounts.email_verification import email_change_request, email_verification
 from accounts.models import EMAIL_TAKEN as EMAIL_TAKEN  # re-exported: serializers and tests import it from here
 from accounts.models import UNIQUE_FIELDS, Role, User
 from accounts.models import USERNAME_TAKEN as USERNAME_TAKEN
+from accounts.second_factor import second_factor
 from accounts.selectors import active_admin_count
 from accounts.sessions import user_tokens_revoke_all
 from audit.context import RequestContext
@@ -22,6 +23,9 @@ from audit.models import Event
 from audit.services import event_record
 from config.integrity import field_error, save_unique
 
+MFA_ONLY_OFF = (
+    "An admin can only turn two-factor authentication off (false); the user turns it on with their own authenticator."
+)
 LAST_ADMIN = "The last active admin cannot be demoted, deactivated or deleted; make another user an admin first."
 
 
@@ -91,12 +95,22 @@ def user_admin_update(
     user: User,
     role: str | None = None,
     is_active: bool | None = None,
+    mfa_enabled: bool | None = None,
     actor: User | None = None,
     context: RequestContext | None = None,
 ) -> User:
-    """An admin (`actor`) changes a user's role and/or active flag; deactivation revokes every token."""
+    """
+    An admin (`actor`) changes a user's role and/or active flag, or turns their two-factor off
+    (`mfa_enabled=False`, through the second-factor hook: every session of the user ends);
+    deactivation revokes every token.
+    """
+    if mfa_enabled is True:
+        raise field_error("mfa_enabled", MFA_ONLY_OFF, code="only_off")
     active_admin_count(lock=True)  # serializes concurrent demotions of the last two admins
     user = User.objects.select_for_update().get(pk=user.pk)
+    if mfa_enabled is False:
+        second_factor().disable(user=user, actor=actor, context=context, keep_sid=None)
+        user.refresh_from_db(fields=["mfa_enabled"])
     if role is None and is_active is None:
         return user
     last_admin_check(user=user, role=role, is_active=is_active)

@@ -27,6 +27,7 @@ from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import LoginSession, User
+from accounts.second_factor import LoginChallenge, second_factor
 from accounts.selectors import session_of_user, user_by_login, user_for_token
 from accounts.tokens import SESSION_CLAIM, SessionRefreshToken, TokenPair, token_pair_build, token_session_claims
 from audit.context import RequestContext
@@ -120,15 +121,15 @@ def _email_verification_check(*, user: User, context: RequestContext | None) -> 
         raise Forbidden(EMAIL_NOT_VERIFIED, code="email_not_verified")
 
 
-def user_login(*, identifier: str, password: str, context: RequestContext | None = None) -> tuple[User, TokenPair]:
+def user_credentials_check(*, identifier: str, password: str, context: RequestContext | None = None) -> User:
     """
-    Check a username-or-email and password; open a session.
+    The first login step: a username-or-email and password of an active account that may log in.
 
     Unknown, wrong-password and inactive accounts get the same error after the same hashing
     work (Django's ModelBackend does the same), so neither the answer nor its timing tells
-    which accounts exist. A successful check upgrades an outdated hash. Both outcomes are
-    recorded; a refusal's `detail.reason` is `unknown_account`, `wrong_password`, `inactive_account`
-    or `email_not_verified` (mandatory verification: 403 after a correct password, never before).
+    which accounts exist. A successful check upgrades an outdated hash. A refusal is recorded;
+    its `detail.reason` is `unknown_account`, `wrong_password`, `inactive_account` or
+    `email_not_verified` (mandatory verification: 403 after a correct password, never before).
     """
     user = user_by_login(identifier=identifier)
     if user is None:
@@ -136,21 +137,46 @@ def user_login(*, identifier: str, password: str, context: RequestContext | None
         raise _login_refused(user=None, reason="unknown_account", context=context)
     if not user.check_password(password):
         raise _login_refused(user=user, reason="wrong_password", context=context)
+    login_allowed_check(user=user, context=context)
+    return user
+
+
+def login_allowed_check(*, user: User, context: RequestContext | None = None) -> None:
+    """The rules a login must pass besides the credentials (also checked again by a second step)."""
     if not user.is_active:
         raise _login_refused(user=user, reason="inactive_account", context=context)
     _email_verification_check(user=user, context=context)
-    with transaction.atomic():
-        user.last_login = timezone.now()
-        user.save(update_fields=["last_login"])
-        pair = session_start(user=user, context=context)
-        event_record(
-            event=Event.LOGIN_SUCCEEDED,
-            user=user,
-            actor=user,
-            context=context,
-            detail={"session": pair.refresh[SESSION_CLAIM]},
-        )
-    return user, pair
+
+
+@transaction.atomic
+def login_complete(*, user: User, context: RequestContext | None = None, detail: dict | None = None) -> TokenPair:
+    """Every check passed: open a session and record `login_succeeded` (`detail` adds to its detail)."""
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    pair = session_start(user=user, context=context)
+    event_record(
+        event=Event.LOGIN_SUCCEEDED,
+        user=user,
+        actor=user,
+        context=context,
+        detail={"session": pair.refresh[SESSION_CLAIM], **(detail or {})},
+    )
+    return pair
+
+
+def user_login(
+    *, identifier: str, password: str, context: RequestContext | None = None
+) -> tuple[User, TokenPair | LoginChallenge]:
+    """
+    Check a username-or-email and password (`user_credentials_check`); open a session.
+
+    For a user with two-factor on no session is opened: the second-factor app's challenge is
+    returned instead (`accounts.second_factor`), and `login_succeeded` waits for its second step.
+    """
+    user = user_credentials_check(identifier=identifier, password=password, context=context)
+    if user.mfa_enabled:
+        return user, second_factor().login_challenge(user=user, context=context)
+    return user, login_complete(user=user, context=context)
 
 
 def session_refresh(*, raw_refresh: str, context: RequestContext | None = None) -> TokenPair:

@@ -13,12 +13,15 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services, sessions
 from accounts.filters import UserFilter
+from accounts.models import User
 from accounts.permissions import IsAdmin
 from accounts.schema import ErrorResponse403EmailNotVerifiedSerializer
+from accounts.second_factor import LoginChallenge
 from accounts.serializers import (
     USER_ADMIN_COLUMNS,
     LoginResponseSerializer,
     LoginSerializer,
+    MfaChallengeSerializer,
     PasswordChangeSerializer,
     ProfileSerializer,
     RefreshSerializer,
@@ -29,6 +32,7 @@ from accounts.serializers import (
     user_admin_row_render,
 )
 from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
+from accounts.tokens import TokenPair
 from audit.context import request_context
 from config.filters import only_parameters
 from config.openapi import PASSWORD_VALIDATION_CODES
@@ -53,6 +57,17 @@ EMAIL_NOT_VERIFIED = OpenApiResponse(
         )
     ],
 )
+
+
+def login_body(*, user: User, pair: TokenPair) -> dict:
+    """The body of a successful login (`auth/login/`, and its second step `auth/login/mfa/`)."""
+    return {
+        "access": str(pair.access),
+        "refresh": str(pair.refresh),
+        "token_type": "Bearer",
+        "expires_in": pair.expires_in,
+        "user": UserSerializer(user).data,
+    }
 
 
 class PublicView(APIView):
@@ -100,27 +115,36 @@ class LoginView(PublicView):
         summary="Log in with username or email",
         description=(
             "`username` takes the username or the email (any case). Also accepts the same fields as an "
-            "`application/x-www-form-urlencoded` form, as OAuth2 password-flow clients send them."
+            "`application/x-www-form-urlencoded` form, as OAuth2 password-flow clients send them. "
+            "For an account with two-factor authentication on, a right password answers 202 with an "
+            "`mfa_token` instead of tokens (see `auth/login/mfa/`)."
         ),
         request=LoginSerializer,
-        responses={200: LoginResponseSerializer, 401: UNAUTHORIZED, 403: EMAIL_NOT_VERIFIED},
+        responses={
+            200: LoginResponseSerializer,
+            202: OpenApiResponse(
+                MfaChallengeSerializer,
+                description=(
+                    "The password is right and the account has two-factor authentication on: no tokens yet. "
+                    "Send `mfa_token` with a code to `auth/login/mfa/` within `expires_in` seconds."
+                ),
+            ),
+            401: UNAUTHORIZED,
+            403: EMAIL_NOT_VERIFIED,
+        },
     )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, pair = sessions.user_login(
+        user, result = sessions.user_login(
             identifier=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
             context=request_context(request),
         )
-        body = {
-            "access": str(pair.access),
-            "refresh": str(pair.refresh),
-            "token_type": "Bearer",
-            "expires_in": pair.expires_in,
-            "user": UserSerializer(user).data,
-        }
-        return Response(body)
+        if isinstance(result, LoginChallenge):
+            body = {"mfa_required": True, "mfa_token": result.mfa_token, "expires_in": result.expires_in}
+            return Response(body, status=HTTPStatus.ACCEPTED)
+        return Response(login_body(user=user, pair=result))
 
 
 class TokenRefreshView(PublicView):
@@ -224,8 +248,9 @@ class PasswordChangeView(APIView):
 @extend_schema(tags=["users"])
 @extend_validation_errors(["last_admin"], field_name="role", actions=["partial_update"])
 @extend_validation_errors(["last_admin"], field_name="is_active", actions=["partial_update"])
+@extend_validation_errors(["only_off"], field_name="mfa_enabled", actions=["partial_update"])
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """Admin-only user management: list, read, and change `role` / `is_active`."""
+    """Admin-only user management: list, read, change `role` / `is_active`, turn two-factor off."""
 
     permission_classes = [IsAdmin]
     serializer_class = UserAdminSerializer

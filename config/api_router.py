@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("audit.urls")),
     path("", include("apikeys.urls")),
+    path("", include("mfa.urls")),
 ]

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "products",
     "audit",
     "apikeys",
+    "mfa",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,23 @@ if PASSWORD_RESET_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT_MINUTES must be a whole number of minutes, at least 1.")
 # Django's own name for it, in seconds (read by the token generators in accounts.mail_tokens).
 PASSWORD_RESET_TIMEOUT = PASSWORD_RESET_TIMEOUT_MINUTES * 60
+
+# --- Two-factor authentication (mfa) -------------------------------------------------------
+# The name authenticator apps show next to the account.
+MFA_ISSUER = env.str("MFA_ISSUER", default="Django API")
+# Fernet keys (comma list) encrypting TOTP secrets at rest: the first encrypts, every one decrypts,
+# so a new key goes first and old ones stay until `manage.py mfa_keys rotate` has re-encrypted
+# every secret (README, "Two-factor authentication"). Unset: one key derived from SECRET_KEY
+# (mfa.crypto), never a key written in the code; production's SECRET_KEY has no default either.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+for _key in MFA_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except (ValueError, TypeError) as _exc:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes); "
+            "make one with `python manage.py mfa_keys generate`."
+        ) from _exc
 
 # --- Background jobs: Celery ------------------------------------------------------------------
 # With CELERY_BROKER_URL (redis://…) the worker (`celery -A config worker`) runs the jobs. Unset,

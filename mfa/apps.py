@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MfaConfig(AppConfig):
+    name = "mfa"
+    verbose_name = "Two-factor authentication"
+
+    def ready(self) -> None:
+        from accounts.second_factor import SecondFactorHooks, second_factor_register
+        from mfa import services
+
+        second_factor_register(
+            SecondFactorHooks(login_challenge=services.login_challenge_create, disable=services.mfa_disable)
+        )

@@ -1,0 +1,78 @@
+"""Shapes and validation of the two-factor endpoints; no writes here (see services)."""
+
+import re
+
+from rest_framework import serializers
+
+from accounts.serializers import WRONG_PASSWORD
+from config.serializers import StrictCharField
+from mfa import recovery_codes, totp
+
+CODE_MAX_LENGTH = 32
+MFA_TOKEN_MAX_LENGTH = 128
+TOTP_CODE = re.compile(rf"[0-9]{{{totp.DIGITS}}}")
+RECOVERY_CODE = re.compile(rf"[{recovery_codes.ALPHABET}]{{{recovery_codes.LENGTH}}}")
+TOTP_CODE_INVALID = f"Enter the {totp.DIGITS}-digit code your authenticator app shows."
+LOGIN_CODE_INVALID = (
+    f"Enter the {totp.DIGITS}-digit code your authenticator app shows, or one of your recovery codes (xxxxx-xxxxx)."
+)
+
+
+def code_normalize(value: str) -> str:
+    """
+    A code as typed, without the spaces and hyphens apps and our recovery codes show ("123 456",
+    "abcde-fghij"), in lower case. Other whitespace inside a code is not taken out (it is a 400).
+    """
+    return value.replace(" ", "").replace("-", "").lower()
+
+
+class PasswordCheckSerializer(serializers.Serializer):
+    """The caller's current password, asked again before a two-factor change."""
+
+    password = StrictCharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+    def validate_password(self, value: str) -> str:
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError(WRONG_PASSWORD, code="wrong_password")
+        return value
+
+
+class TotpCodeSerializer(serializers.Serializer):
+    code = StrictCharField(
+        max_length=CODE_MAX_LENGTH, help_text='The current code of the authenticator app ("123456" or "123 456").'
+    )
+
+    def validate_code(self, value: str) -> str:
+        code = code_normalize(value)
+        if not TOTP_CODE.fullmatch(code):
+            raise serializers.ValidationError(TOTP_CODE_INVALID, code="invalid")
+        return code
+
+
+class MfaLoginSerializer(serializers.Serializer):
+    mfa_token = StrictCharField(max_length=MFA_TOKEN_MAX_LENGTH, help_text="From the login's 202 answer.")
+    code = StrictCharField(
+        max_length=CODE_MAX_LENGTH,
+        help_text='A current TOTP code ("123456" or "123 456") or an unused recovery code ("abcde-fghij").',
+    )
+
+    def validate_code(self, value: str) -> str:
+        code = code_normalize(value)
+        if not (TOTP_CODE.fullmatch(code) or RECOVERY_CODE.fullmatch(code)):
+            raise serializers.ValidationError(LOGIN_CODE_INVALID, code="invalid")
+        return code
+
+
+class TotpEnrolledSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="The base32 secret, for apps that cannot scan the QR code.")
+    otpauth_url = serializers.CharField(help_text="`otpauth://totp/...`, what the QR code holds.")
+    qr_svg = serializers.CharField(help_text="The QR code of `otpauth_url` as inline `<svg>` markup.")
+
+
+class RecoveryCodesSerializer(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        min_length=recovery_codes.COUNT,
+        max_length=recovery_codes.COUNT,
+        help_text="Each works once, in place of a TOTP code at login. Shown only now: keep them safe.",
+    )

@@ -1,0 +1,235 @@
+"""
+Writes of two-factor authentication: enrol and confirm an authenticator, turn two-factor off,
+replace the recovery codes, and the two steps of a login for a user with two-factor on.
+
+Like every service these raise Django's `ValidationError` (400) and `AuthenticationError` (401),
+record their security event in the transaction of the change, and never record a code, secret
+or token. Turning two-factor on or off ends the user's other sessions (`keep_sid`: the caller's).
+"""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import second_factor
+from accounts.models import User
+from accounts.sessions import login_allowed_check, login_complete, user_sessions_end
+from accounts.tokens import TokenPair
+from audit.context import RequestContext
+from audit.models import Event
+from audit.services import event_record
+from config.integrity import field_error
+from config.service_exceptions import AuthenticationError
+from mfa import crypto, recovery_codes, totp
+from mfa.models import Authenticator, LoginChallenge, RecoveryCode
+
+CHALLENGE_LIFETIME = timedelta(minutes=5)
+MAX_WRONG_CODES = 5
+
+ALREADY_ENABLED = "Two-factor authentication is already on; turn it off first to set up a new authenticator."
+NOT_ENABLED = "Two-factor authentication is not on."
+NO_PENDING_AUTHENTICATOR = "There is no authenticator to confirm; set one up first (auth/mfa/totp/)."
+WRONG_CODE = "The code is not correct."
+MFA_TOKEN_INVALID = "The mfa_token is invalid, expired or used; log in again."
+
+
+def _token_hash(token: str) -> str:
+    # A 256-bit random token needs no slow hash: SHA-256 finds its row and reveals nothing.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _recovery_codes_replace(*, user: User) -> list[str]:
+    codes = recovery_codes.codes_generate()
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=recovery_codes.code_hash(c)) for c in codes])
+    return codes
+
+
+def _step_accept(*, authenticator_id: int, step: int) -> bool:
+    """
+    Take `step` as the authenticator's last used one, if it is later than the last; True when it was.
+
+    One conditional UPDATE: of two requests with the same code, the second waits for the first's
+    row lock, re-reads the row and matches nothing (READ COMMITTED), so a code is accepted once.
+    """
+    later = Q(last_used_step__isnull=True) | Q(last_used_step__lt=step)
+    return Authenticator.objects.filter(Q(pk=authenticator_id) & later).update(last_used_step=step) == 1
+
+
+def _user_locked(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+@transaction.atomic
+def totp_enroll(*, user: User) -> tuple[str, str]:
+    """A new unconfirmed authenticator (replacing an unconfirmed one); returns its secret and otpauth URL."""
+    user = _user_locked(user)
+    if user.mfa_enabled:
+        raise ValidationError(ALREADY_ENABLED, code="already_enabled")
+    secret = totp.secret_generate()
+    Authenticator.objects.update_or_create(
+        user=user,
+        defaults={
+            "secret_encrypted": crypto.secret_encrypt(secret),
+            "created_at": timezone.now(),
+            "confirmed_at": None,
+            "last_used_step": None,
+        },
+    )
+    return secret, totp.provisioning_url(secret, account_name=user.username, issuer=settings.MFA_ISSUER)
+
+
+@transaction.atomic
+def totp_confirm(
+    *, user: User, code: str, keep_sid: uuid.UUID | None, context: RequestContext | None = None
+) -> list[str]:
+    """
+    The user proves the new authenticator with a current code: two-factor is on, the recovery codes
+    are made (returned once), and every other session of the user ends.
+    """
+    user = _user_locked(user)
+    if user.mfa_enabled:
+        raise ValidationError(ALREADY_ENABLED, code="already_enabled")
+    authenticator = Authenticator.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if authenticator is None:
+        raise ValidationError(NO_PENDING_AUTHENTICATOR, code="no_pending_authenticator")
+    step = totp.matching_step(crypto.secret_decrypt(authenticator.secret_encrypted), code)
+    if step is None or not _step_accept(authenticator_id=authenticator.pk, step=step):
+        raise field_error("code", WRONG_CODE, code="wrong_code")
+    Authenticator.objects.filter(pk=authenticator.pk).update(confirmed_at=timezone.now())
+    user.mfa_enabled = True
+    user.save(update_fields=["mfa_enabled"])
+    codes = _recovery_codes_replace(user=user)
+    ended = user_sessions_end(user=user, keep_sid=keep_sid)
+    event_record(event=Event.MFA_ENABLED, user=user, actor=user, context=context, detail={"sessions_ended": ended})
+    return codes
+
+
+@transaction.atomic
+def mfa_disable(
+    *, user: User, actor: User | None, context: RequestContext | None = None, keep_sid: uuid.UUID | None = None
+) -> bool:
+    """
+    Turn the user's two-factor off: the authenticator, the recovery codes and pending login challenges
+    go, and every session but `keep_sid` ends (an admin's change keeps none). False when it was not on.
+    """
+    user = _user_locked(user)
+    Authenticator.objects.filter(user=user, confirmed_at__isnull=True).delete()
+    if not user.mfa_enabled:
+        return False
+    Authenticator.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    LoginChallenge.objects.filter(user=user).delete()
+    user.mfa_enabled = False
+    user.save(update_fields=["mfa_enabled"])
+    ended = user_sessions_end(user=user, keep_sid=keep_sid)
+    event_record(event=Event.MFA_DISABLED, user=user, actor=actor, context=context, detail={"sessions_ended": ended})
+    return True
+
+
+def mfa_disable_own(*, user: User, keep_sid: uuid.UUID | None, context: RequestContext | None = None) -> None:
+    """The user turns their own two-factor off (their current session stays); 400 when it is not on."""
+    if not mfa_disable(user=user, actor=user, context=context, keep_sid=keep_sid):
+        raise ValidationError(NOT_ENABLED, code="not_enabled")
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user: User, context: RequestContext | None = None) -> list[str]:
+    """A new set of recovery codes (returned once); the old set stops working."""
+    user = _user_locked(user)
+    if not user.mfa_enabled:
+        raise ValidationError(NOT_ENABLED, code="not_enabled")
+    codes = _recovery_codes_replace(user=user)
+    event_record(event=Event.RECOVERY_CODES_REGENERATED, user=user, actor=user, context=context)
+    return codes
+
+
+def login_challenge_create(*, user: User, context: RequestContext | None = None) -> second_factor.LoginChallenge:
+    """After a right password: a single-use `mfa_token` for the second step, for CHALLENGE_LIFETIME."""
+    now = timezone.now()
+    # Challenges past use tell nothing once gone (an unknown token is refused the same way): drop the user's.
+    LoginChallenge.objects.filter(Q(user=user) & (Q(expires_at__lte=now) | Q(used_at__isnull=False))).delete()
+    token = secrets.token_urlsafe(32)
+    LoginChallenge.objects.create(
+        token_hash=_token_hash(token), user=user, created_at=now, expires_at=now + CHALLENGE_LIFETIME
+    )
+    return second_factor.LoginChallenge(mfa_token=token, expires_in=int(CHALLENGE_LIFETIME.total_seconds()))
+
+
+def _challenge_live(challenge: LoginChallenge | None) -> bool:
+    return (
+        challenge is not None
+        and challenge.used_at is None
+        and challenge.expires_at > timezone.now()
+        and challenge.failures < MAX_WRONG_CODES
+    )
+
+
+@dataclass
+class _Attempt:
+    pair: TokenPair | None = None
+    wrong: bool = False
+
+
+def _code_accept(*, user: User, code: str) -> str | None:
+    """How `code` (normalized) passes for `user`: "totp", "recovery_code", or None."""
+    if len(code) == totp.DIGITS:
+        authenticator = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
+        if authenticator is None:
+            return None
+        step = totp.matching_step(crypto.secret_decrypt(authenticator.secret_encrypted), code)
+        accepted = step is not None and _step_accept(authenticator_id=authenticator.pk, step=step)
+        return "totp" if accepted else None
+    unused = RecoveryCode.objects.filter(
+        user=user, code_hash__in=recovery_codes.code_hashes(code), used_at__isnull=True
+    )
+    # Conditional, like the TOTP step: of two requests with the same code, one marks it used.
+    return "recovery_code" if unused.update(used_at=timezone.now()) else None
+
+
+def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = None) -> tuple[User, TokenPair]:
+    """
+    The second login step: a live `mfa_token` and a current TOTP code or an unused recovery code
+    open the session (`login_succeeded`). A wrong code counts against the token (400 `code`,
+    `mfa_failed`); the MAX_WRONG_CODES-th is still a 400 and the token is dead from then on (401).
+    The account must still be allowed to log in (active; verified email when that is mandatory).
+    """
+    token_hash = _token_hash(mfa_token)
+    challenge = LoginChallenge.objects.select_related("user").filter(token_hash=token_hash).first()
+    if not _challenge_live(challenge) or not challenge.user.mfa_enabled:
+        raise AuthenticationError(MFA_TOKEN_INVALID)
+    user = challenge.user
+    login_allowed_check(user=user, context=context)  # records its own refusal, committed before the 401/403
+    attempt = _Attempt()
+    with transaction.atomic():
+        # The row lock orders the attempts on one token (its failures count, its single use).
+        challenge = LoginChallenge.objects.select_for_update().filter(token_hash=token_hash).first()
+        if _challenge_live(challenge):
+            method = _code_accept(user=user, code=code)
+            if method is None:
+                challenge.failures += 1
+                challenge.save(update_fields=["failures"])
+                detail = {"reason": "wrong_code", "attempt": challenge.failures}
+                event_record(event=Event.MFA_FAILED, user=user, context=context, detail=detail)
+                attempt.wrong = True
+            else:
+                challenge.used_at = timezone.now()
+                challenge.save(update_fields=["used_at"])
+                attempt.pair = login_complete(user=user, context=context, detail={"second_factor": method})
+                if method == "recovery_code":
+                    remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+                    detail = {"remaining": remaining}
+                    event_record(event=Event.RECOVERY_CODE_USED, user=user, actor=user, context=context, detail=detail)
+    if attempt.wrong:
+        raise field_error("code", WRONG_CODE, code="wrong_code")
+    if attempt.pair is None:
+        raise AuthenticationError(MFA_TOKEN_INVALID)
+    return user, attempt.pair
