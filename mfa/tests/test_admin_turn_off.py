@@ -4,10 +4,12 @@ from http import HTTPStatus
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts.models import LoginSession
 from accounts.sessions import session_start
 from accounts.tests.conftest import me_status
+from accounts.tests.factories import PASSWORD
 from audit.models import Event, SecurityEvent
 from mfa.models import Authenticator, RecoveryCode
 from mfa.tests.conftest import login_first_step, mfa_turn_on
@@ -34,9 +36,6 @@ def test_an_admin_turns_two_factor_off_and_every_session_of_the_user_ends(admin,
     assert response.json()["mfa_enabled"] is False
     assert_turned_off_by(user, admin, accesses)
     # Password alone logs in now.
-    from accounts.tests.factories import PASSWORD
-    from rest_framework.test import APIClient
-
     login = APIClient().post("/api/v1/auth/login/", {"username": user.username, "password": PASSWORD})
     assert login.status_code == HTTPStatus.OK
 
@@ -100,8 +99,6 @@ def test_the_django_admin_action_turns_two_factor_off(admin, user, make_user):
     assert_turned_off_by(user, admin, accesses)
     untouched.user.refresh_from_db()
     assert untouched.user.mfa_enabled
-    from rest_framework.test import APIClient
-
     stale = APIClient().post("/api/v1/auth/login/mfa/", {"mfa_token": pending, "code": "123456"})
     assert stale.status_code == HTTPStatus.UNAUTHORIZED
 

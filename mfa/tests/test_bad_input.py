@@ -23,7 +23,7 @@ BAD_CODES = [
     "      ",  # only whitespace
     "12\t3456",  # whitespace other than a space inside
     "123\n456",
-    "１２３４５６",  # full-width digits
+    "\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width digits (str.isdigit says yes)
     "1" * 33,  # over max_length
     "9" * 100_000,
     "abcde-fghi",  # a recovery code one character short
