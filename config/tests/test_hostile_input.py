@@ -18,7 +18,10 @@ from accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
-SNAPSHOT_MODELS = ["accounts.User", "posts.Post", "posts.Vote", "products.Product", "apikeys.ApiKey"]
+SNAPSHOT_MODELS = [
+    *("accounts.User", "posts.Post", "posts.Vote", "products.Product", "apikeys.ApiKey"),
+    *("mfa.Authenticator", "mfa.RecoveryCode", "mfa.LoginChallenge"),
+]
 
 
 def snapshot() -> dict:
@@ -32,6 +35,11 @@ def snapshot() -> dict:
     state["users"] = list(apps.get_model("accounts.User").objects.values_list("username", "email", "role", "password"))
     users = apps.get_model("accounts.User").objects
     state["email ownership"] = list(users.values_list("email_verified", "pending_email"))
+    state["two-factor"] = list(users.values_list("mfa_enabled", flat=True))
+    state["authenticators"] = list(
+        apps.get_model("mfa.Authenticator").objects.values_list("pk", "confirmed_at", "last_used_step")
+    )
+    state["login challenges"] = list(apps.get_model("mfa.LoginChallenge").objects.values_list("pk", "failures"))
     # Background jobs wait for the test transaction's commit (which never comes): none may be queued.
     state["queued jobs"] = len(connection.run_on_commit)
     # A refused login is recorded by design (the security log); any other event means something changed.
@@ -101,6 +109,11 @@ WRITE_ENDPOINTS = [
         {"name": "nightly job", "scopes": ["read", "write"], "expires_at": "2099-01-01T00:00:00Z"},
         Role.USER,
     ),
+    Endpoint("mfa-login", "post", "/api/v1/auth/login/mfa/", {"mfa_token": "not-a-real-token", "code": "123456"}, None),
+    Endpoint("mfa-totp", "post", "/api/v1/auth/mfa/totp/", {"password": "not-the-password"}, Role.USER),
+    Endpoint("mfa-totp-confirm", "post", "/api/v1/auth/mfa/totp/confirm/", {"code": "123 456"}, Role.USER),
+    Endpoint("mfa-disable", "post", "/api/v1/auth/mfa/disable/", {"password": "not-the-password"}, Role.USER),
+    Endpoint("mfa-recovery-codes", "post", "/api/v1/auth/mfa/recovery-codes/", {"password": "x"}, Role.USER),
 ]
 LISTS = [
     ("/api/v1/posts/", Role.USER),
@@ -209,7 +222,7 @@ def test_absurd_values_in_every_field_are_4xx_and_change_nothing(world, api_clie
     for field in endpoint.body:
         before = snapshot()
         response = send_raw(client, endpoint, world, json.dumps({**endpoint.body, field: value}))
-        if endpoint.name == "login":
+        if endpoint.name in ("login", "mfa-login"):
             assert_rejected(response, before, {HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED})
         elif field == "description" and value == "x" * 100_000:
             assert response.status_code < 300  # descriptions have no length limit
