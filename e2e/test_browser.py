@@ -1,12 +1,15 @@
 """Swagger UI, ReDoc and the Django admin in a real browser, against gunicorn with debug off."""
 
+import json
 import re
+import time
 from decimal import Decimal
 
 import pytest
 
 from accounts.demo import DEMO_PASSWORD
 from e2e.browser import chromium_page
+from mfa import totp
 
 pytestmark = pytest.mark.e2e
 
@@ -69,6 +72,48 @@ def test_swagger_ui_authorizes_with_an_api_key(server, artifacts_dir):
         authorize(page, "apiKeyAuth", f"Api-Key {made['key']}")
         assert try_out_me(page) == ("200", "moderator")
         page.screenshot(path=artifacts_dir / "swagger-ui-api-key.png", full_page=False)
+
+    assert_page_stayed_local(log)
+
+
+def try_out_post(page, path: str, body: dict) -> tuple[str, dict]:
+    """Try out a POST in Swagger UI with a JSON body of our own; return the status and the parsed answer."""
+    operation = page.locator(".opblock-post", has=page.locator(f'[data-path="{path}"]')).first
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator("textarea.body-param__text").fill(json.dumps(body))
+    operation.locator("button.execute").click()
+    status_cell = operation.locator(".live-responses-table tbody .response-col_status").first
+    status_cell.wait_for()
+    answer = operation.locator(".live-responses-table .response-col_description pre").first.inner_text()
+    return status_cell.inner_text().strip(), json.loads(answer)
+
+
+def test_swagger_ui_logs_in_a_user_with_two_factor_and_authorizes_with_the_token(server, artifacts_dir):
+    username, password = "swagger-two-factor", "a-long-unusual-passphrase-for-totp"
+    body = {"username": username, "email": f"{username}@example.com", "password": password}
+    assert server.request("POST", "/api/v1/auth/register/", body)[0] == 201
+    token = server.login(username, password)
+    status, enrolled = server.request("POST", "/api/v1/auth/mfa/totp/", {"password": password}, token)
+    assert status == 201, enrolled
+    step = totp.step_at(time.time())
+    code = totp.code_at_step(enrolled["secret"], step)
+    assert server.request("POST", "/api/v1/auth/mfa/totp/confirm/", {"code": code}, token)[0] == 200
+
+    with chromium_page() as (page, log):
+        page.goto(f"{server.url}/api/docs/")
+        page.wait_for_selector("h3.opblock-tag")
+        status, challenge = try_out_post(page, "/api/v1/auth/login/", {"username": username, "password": password})
+        assert status == "202", challenge
+        assert challenge["mfa_required"] is True
+        next_code = totp.code_at_step(enrolled["secret"], step + 1)  # the confirming code is spent
+        status, tokens = try_out_post(
+            page, "/api/v1/auth/login/mfa/", {"mfa_token": challenge["mfa_token"], "code": next_code}
+        )
+        assert status == "200", tokens
+        authorize(page, "jwtAuth", tokens["access"])
+        assert try_out_me(page) == ("200", username)
+        page.screenshot(path=artifacts_dir / "swagger-ui-two-factor.png", full_page=False)
 
     assert_page_stayed_local(log)
 
