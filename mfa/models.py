@@ -48,7 +48,7 @@ class LoginChallenge(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_challenges")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    expires_at = models.DateTimeField(editable=False)
+    expires_at = models.DateTimeField(editable=False, db_index=True)  # the daily purge's filter
     failures = models.PositiveSmallIntegerField(default=0, editable=False)
     used_at = models.DateTimeField(null=True, blank=True, editable=False)
 

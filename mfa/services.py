@@ -164,6 +164,12 @@ def login_challenge_create(*, user: User, context: RequestContext | None = None)
     return second_factor.LoginChallenge(mfa_token=token, expires_in=int(CHALLENGE_LIFETIME.total_seconds()))
 
 
+def login_challenges_purge() -> int:
+    """Delete every expired login challenge (a login started and never finished leaves one); return how many."""
+    deleted, _ = LoginChallenge.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
+
+
 def _challenge_live(challenge: LoginChallenge | None) -> bool:
     return (
         challenge is not None

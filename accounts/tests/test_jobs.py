@@ -147,10 +147,14 @@ def test_jobs_are_acknowledged_late_and_requeued_when_their_worker_dies():
     assert timeout > tasks.RETRY_BACKOFF_MAX + django_settings.EMAIL_TIMEOUT * 3
 
 
-def test_beat_runs_both_purges_daily_and_their_tasks_exist():
+def test_beat_runs_every_purge_daily_and_their_tasks_exist():
     celery_app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
-    assert scheduled == {"accounts.tasks.purge_expired_tokens", "audit.tasks.purge_audit_events"}
+    assert scheduled == {
+        "accounts.tasks.purge_expired_tokens",
+        "audit.tasks.purge_audit_events",
+        "mfa.tasks.purge_login_challenges",
+    }
     assert scheduled <= set(celery_app.tasks)
 
 

@@ -223,6 +223,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": crontab(hour=3, minute=17)},
     "purge-audit-events": {"task": "audit.tasks.purge_audit_events", "schedule": crontab(hour=3, minute=23)},
+    "purge-login-challenges": {"task": "mfa.tasks.purge_login_challenges", "schedule": crontab(hour=3, minute=29)},
 }
 
 # --- Django REST framework -----------------------------------------------------------------

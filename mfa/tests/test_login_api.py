@@ -307,3 +307,16 @@ def test_the_second_step_is_also_under_the_anonymous_throttle(mfa_user, settings
         assert second_step("x" * 43, "123456", client).status_code == HTTPStatus.TOO_MANY_REQUESTS
     finally:
         cache.clear()
+
+
+def test_the_daily_purge_deletes_expired_challenges_only(mfa_user):
+    from mfa.tasks import purge_login_challenges
+
+    login_first_step(mfa_user.user)
+    live = login_first_step(mfa_user.user)["mfa_token"]
+    LoginChallenge.objects.filter(pk=LoginChallenge.objects.order_by("pk").first().pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert purge_login_challenges.apply().get() == 1
+    assert LoginChallenge.objects.count() == 1
+    assert second_step(live, unused_code(mfa_user)).status_code == HTTPStatus.OK
