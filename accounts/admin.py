@@ -10,10 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts import password_reset, services
+from accounts.admin_login import AdminLoginForm
 from accounts.models import LoginSession, User
 from audit.context import RequestContext, request_context
 
 ACCESS_FIELDS = ("role", "is_active")
+
+# Accounts with two-factor on type a code beside the password (accounts.admin_login).
+admin.site.login_form = AdminLoginForm
 
 
 class UserCreationForm(auth_forms.UserCreationForm):

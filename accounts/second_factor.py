@@ -3,9 +3,10 @@ The one hook through which accounts asks the second-factor app (`mfa`) for what 
 admins' user changes need, without importing it (imports point `accounts` <- `mfa`).
 
 Login reads `User.mfa_enabled`; for such a user it asks `login_challenge` for a challenge
-instead of opening a session, and an admin turning a user's two-factor off asks
-`disable`. The `mfa` app registers both from its `AppConfig.ready`. With nothing registered a
-user with two-factor on cannot log in (fail closed) rather than skip the second step.
+instead of opening a session, the Django admin site's login asks `code_verify` for the code typed
+beside the password, and an admin turning a user's two-factor off asks `disable`. The `mfa` app
+registers them from its `AppConfig.ready`. With nothing registered a user with two-factor on
+cannot log in (fail closed) rather than skip the second step.
 """
 
 from collections.abc import Callable
@@ -29,6 +30,10 @@ class SecondFactorDisable(Protocol):
     def __call__(self, *, user, actor, context, keep_sid) -> bool: ...
 
 
+class SecondFactorCodeVerify(Protocol):
+    def __call__(self, *, user, code: str, context) -> bool: ...
+
+
 @dataclass(frozen=True)
 class SecondFactorHooks:
     # (user, context) -> LoginChallenge, after the password (and every other login rule) passed.
@@ -36,6 +41,9 @@ class SecondFactorHooks:
     # Turn the user's two-factor off (factors deleted, sessions but `keep_sid` ended, event recorded);
     # False when it was not on.
     disable: SecondFactorDisable
+    # Whether `code` (as typed) is a current TOTP code or an unused recovery code of the user, spending it
+    # if so; a refusal is recorded. For logins that have no second step of their own (the admin site).
+    code_verify: SecondFactorCodeVerify
 
 
 _hooks: SecondFactorHooks | None = None

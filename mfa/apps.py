@@ -10,5 +10,9 @@ class MfaConfig(AppConfig):
         from mfa import services
 
         second_factor_register(
-            SecondFactorHooks(login_challenge=services.login_challenge_create, disable=services.mfa_disable)
+            SecondFactorHooks(
+                login_challenge=services.login_challenge_create,
+                disable=services.mfa_disable,
+                code_verify=services.code_verify,
+            )
         )

@@ -1,29 +1,18 @@
 """Shapes and validation of the two-factor endpoints; no writes here (see services)."""
 
-import re
-
 from rest_framework import serializers
 
 from accounts.serializers import WRONG_PASSWORD
 from config.serializers import StrictCharField
 from mfa import recovery_codes, totp
+from mfa.code_format import TOTP_CODE, code_normalize, code_well_formed
 
 CODE_MAX_LENGTH = 32
 MFA_TOKEN_MAX_LENGTH = 128
-TOTP_CODE = re.compile(rf"[0-9]{{{totp.DIGITS}}}")
-RECOVERY_CODE = re.compile(rf"[{recovery_codes.ALPHABET}]{{{recovery_codes.LENGTH}}}")
 TOTP_CODE_INVALID = f"Enter the {totp.DIGITS}-digit code your authenticator app shows."
 LOGIN_CODE_INVALID = (
     f"Enter the {totp.DIGITS}-digit code your authenticator app shows, or one of your recovery codes (xxxxx-xxxxx)."
 )
-
-
-def code_normalize(value: str) -> str:
-    """
-    A code as typed, without the spaces and hyphens apps and our recovery codes show ("123 456",
-    "abcde-fghij"), in lower case. Other whitespace inside a code is not taken out (it is a 400).
-    """
-    return value.replace(" ", "").replace("-", "").lower()
 
 
 class PasswordCheckSerializer(serializers.Serializer):
@@ -58,7 +47,7 @@ class MfaLoginSerializer(serializers.Serializer):
 
     def validate_code(self, value: str) -> str:
         code = code_normalize(value)
-        if not (TOTP_CODE.fullmatch(code) or RECOVERY_CODE.fullmatch(code)):
+        if not code_well_formed(code):
             raise serializers.ValidationError(LOGIN_CODE_INVALID, code="invalid")
         return code
 

@@ -24,11 +24,12 @@ from accounts.models import User
 from accounts.sessions import login_allowed_check, login_complete, user_sessions_end
 from accounts.tokens import TokenPair
 from audit.context import RequestContext
-from audit.models import Event
+from audit.models import Event, SecurityEvent
 from audit.services import event_record
 from config.integrity import field_error
 from config.service_exceptions import AuthenticationError
 from mfa import crypto, recovery_codes, totp
+from mfa.code_format import code_normalize, code_well_formed
 from mfa.models import Authenticator, LoginChallenge, RecoveryCode
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
@@ -199,6 +200,38 @@ def _code_accept(*, user: User, code: str) -> str | None:
     )
     # Conditional, like the TOTP step: of two requests with the same code, one marks it used.
     return "recovery_code" if unused.update(used_at=timezone.now()) else None
+
+
+ADMIN_SITE_WRONG_CODES_WINDOW = timedelta(minutes=5)
+ADMIN_SITE = {"via": "django_admin"}
+
+
+def code_verify(*, user: User, code: str, context: RequestContext | None = None) -> bool:
+    """
+    The Django admin site's second factor, typed beside the password (the site has no second step):
+    True when `code` is a current TOTP code or an unused recovery code of `user`, spending it as the
+    API's second step does. A wrong code records `mfa_failed`; after MAX_WRONG_CODES of them within
+    ADMIN_SITE_WRONG_CODES_WINDOW every code is refused until the window has passed (the site has no throttle).
+    """
+    recent = SecurityEvent.objects.filter(
+        event=Event.MFA_FAILED,
+        user=user,
+        at__gte=timezone.now() - ADMIN_SITE_WRONG_CODES_WINDOW,
+        detail__via="django_admin",
+    )
+    if not user.mfa_enabled or recent.count() >= MAX_WRONG_CODES:
+        return False
+    code = code_normalize(code or "")
+    with transaction.atomic():
+        method = _code_accept(user=user, code=code) if code_well_formed(code) else None
+        if method is None:
+            detail = {"reason": "wrong_code" if code else "no_code", **ADMIN_SITE}
+            event_record(event=Event.MFA_FAILED, user=user, context=context, detail=detail)
+        elif method == "recovery_code":
+            remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+            detail = {"remaining": remaining, **ADMIN_SITE}
+            event_record(event=Event.RECOVERY_CODE_USED, user=user, actor=user, context=context, detail=detail)
+    return method is not None
 
 
 def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = None) -> tuple[User, TokenPair]:

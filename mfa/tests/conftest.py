@@ -54,3 +54,9 @@ def login_first_step(user: User, client: APIClient | None = None, password: str 
 def unused_code(mfa: MfaUser) -> str:
     """A code of a step later than the last accepted one (the drift window allows the next step)."""
     return code_now(mfa.secret, offset_steps=1)
+
+
+def wrong_code(secret: str) -> str:
+    """A well-formed code that is none of the drift window's right ones."""
+    rights = {code_now(secret, offset_steps=offset) for offset in (-1, 0, 1)}
+    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in rights)

@@ -13,18 +13,13 @@ from accounts.tests.conftest import ME, REFRESH, assert_unauthorized, bearer
 from accounts.tests.factories import PASSWORD
 from audit.models import Event, SecurityEvent
 from mfa.models import LoginChallenge, RecoveryCode
-from mfa.tests.conftest import LOGIN, LOGIN_MFA, code_now, login_first_step, unused_code
+from mfa.tests.conftest import LOGIN, LOGIN_MFA, code_now, login_first_step, unused_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
 
 def second_step(mfa_token: str, code: str, client: APIClient | None = None):
     return (client or APIClient()).post(LOGIN_MFA, {"mfa_token": mfa_token, "code": code})
-
-
-def wrong_code(secret: str) -> str:
-    rights = {code_now(secret, offset_steps=offset) for offset in (-1, 0, 1)}
-    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in rights)
 
 
 def test_a_right_password_answers_202_with_an_mfa_token_and_no_tokens(mfa_user):
