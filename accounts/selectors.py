@@ -77,7 +77,7 @@ def user_for_token(*, user_id: int, sid: uuid.UUID) -> User | None:
         for converter in converters:
             values[index] = converter(values[index], User._meta.concrete_fields[index].cached_col, connection)
     user = User.from_db(connection.alias, None, values)
-    user.session_revoked = session_revoked
+    user.session_revoked = bool(session_revoked)  # SQLite answers EXISTS with 0 or 1
     return user
 
 
