@@ -131,7 +131,7 @@ def sessions_active(*, user: User) -> QuerySet[LoginSession]:
     )
 
 
-def session_of_user(*, user: User, sid: uuid.UUID, lock: bool = False) -> LoginSession:
-    """One of the user's active sessions; Http404 for someone else's, an ended or an unknown one."""
-    sessions = sessions_active(user=user)
-    return get_object_or_404(sessions.select_for_update() if lock else sessions, sid=sid)
+def session_of_user_locked(*, user: User, sid: uuid.UUID) -> LoginSession:
+    """One of the user's active sessions, locked until the transaction ends; Http404 for someone else's, an ended
+    or an unknown one."""
+    return get_object_or_404(sessions_active(user=user).select_for_update(), sid=sid)

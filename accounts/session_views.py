@@ -7,21 +7,16 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
-from rest_framework_simplejwt.tokens import Token
 
 from accounts import selectors, sessions
 from accounts.models import LoginSession
 from accounts.serializers import SessionSerializer
+from accounts.tokens import request_session_id
 from audit.context import request_context
 
 SESSION_ID = OpenApiParameter(
     "id", type=uuid.UUID, location=OpenApiParameter.PATH, description="The session's `id` from the list."
 )
-
-
-def _caller_sid(request) -> uuid.UUID | None:
-    # A bearer token's session (`sid` claim); the authentication already checked it is well formed.
-    return uuid.UUID(hex=request.auth["sid"]) if isinstance(request.auth, Token) else None
 
 
 @extend_schema_view(
@@ -54,7 +49,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.sessions_active(user=self.request.user)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "current_sid": _caller_sid(self.request)}
+        return {**super().get_serializer_context(), "current_sid": request_session_id(self.request)}
 
     def destroy(self, request, pk: str):
         try:

@@ -28,7 +28,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import LoginSession, User
 from accounts.second_factor import LoginChallenge, second_factor
-from accounts.selectors import session_of_user, user_by_login, user_for_token
+from accounts.selectors import session_of_user_locked, user_by_login, user_for_token
 from accounts.tokens import SESSION_CLAIM, SessionRefreshToken, TokenPair, token_pair_build, token_session_claims
 from audit.context import RequestContext
 from audit.models import Event
@@ -268,7 +268,7 @@ def session_revoke(*, user: User, sid: uuid.UUID, context: RequestContext | None
     The user ends one of their active sessions (the sessions page): its refresh and access tokens
     are rejected from now on. Someone else's, an ended or an unknown session is a 404.
     """
-    session = session_of_user(user=user, sid=sid, lock=True)
+    session = session_of_user_locked(user=user, sid=sid)
     session.ended_at = timezone.now()
     session.save(update_fields=["ended_at"])
     event_record(event=Event.SESSION_REVOKED, user=user, actor=user, context=context, detail={"session": sid.hex})

@@ -59,6 +59,11 @@ def token_pair_build(*, user: User, sid: uuid.UUID) -> TokenPair:
     return TokenPair(refresh=refresh, access=access)
 
 
+def request_session_id(request) -> uuid.UUID | None:
+    """The login session of a request's bearer token (already verified); None for other credentials (an API key)."""
+    return token_session_claims(request.auth)[2] if isinstance(request.auth, Token) else None
+
+
 def token_session_claims(token: Token) -> tuple[int, int, uuid.UUID]:
     """(user id, token version, session id) of a verified token; ValueError if any is missing or malformed."""
     try:

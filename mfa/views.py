@@ -1,6 +1,5 @@
 """Thin views of two-factor authentication: validate, call one service, serialize."""
 
-import uuid
 from http import HTTPStatus
 
 import segno
@@ -11,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.serializers import LoginResponseSerializer
 from accounts.throttles import LoginRateThrottle
+from accounts.tokens import request_session_id
 from accounts.views import EMAIL_NOT_VERIFIED, NO_CONTENT, UNAUTHORIZED, PublicView, login_body
 from audit.context import request_context
 from config.throttling import AnonRateThrottle
@@ -29,11 +29,6 @@ MFA_TOKEN_UNAUTHORIZED = OpenApiResponse(
     "may no longer log in. Log in again.",
 )
 SESSIONS_NOTE = "Every other session of the account ends; the one making this call stays."
-
-
-def _caller_sid(request) -> uuid.UUID:
-    """The caller's login session (the access token's `sid`)."""
-    return uuid.UUID(hex=request.auth["sid"])
 
 
 def _qr_svg(url: str) -> str:
@@ -105,7 +100,7 @@ class TotpConfirmView(APIView):
         codes = services.totp_confirm(
             user=request.user,
             code=serializer.validated_data["code"],
-            keep_sid=_caller_sid(request),
+            keep_sid=request_session_id(request),
             context=request_context(request),
         )
         return Response({"recovery_codes": codes})
@@ -123,7 +118,9 @@ class MfaDisableView(APIView):
     )
     def post(self, request):
         PasswordCheckSerializer(data=request.data, context={"request": request}).is_valid(raise_exception=True)
-        services.mfa_disable_own(user=request.user, keep_sid=_caller_sid(request), context=request_context(request))
+        services.mfa_disable_own(
+            user=request.user, keep_sid=request_session_id(request), context=request_context(request)
+        )
         return Response(status=HTTPStatus.NO_CONTENT)
 
 
