@@ -28,7 +28,7 @@ import time
 
 from bench import wrk
 from bench.posts_seed import BENCH_USERNAME, configure_django, seed
-from bench.server import database_ensure, gunicorn_server, manage, production_env
+from bench.server import database_migrate, gunicorn_server, production_env
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/app_apikeys_bench"
 FEED, ME = "/api/v1/posts/", "/api/v1/auth/me/"
@@ -154,9 +154,8 @@ def main() -> None:
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DJANGO_SECRET_KEY", production_env(database_url)["DJANGO_SECRET_KEY"])
     os.environ.setdefault("ACCESS_TOKEN_MINUTES", "240")
-    database_ensure(database_url)
     configure_django(database_url)
-    manage(database_url, "migrate", "--noinput")
+    database_migrate(database_url)
     print(f"seeded {args.posts:,} posts: {seed(args.posts)}")
     headers = credentials()
 

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from bench import wrk
 from bench.posts_seed import _copy, _drop_secondary, configure_django
-from bench.server import database_ensure, gunicorn_server, manage, production_env
+from bench.server import database_migrate, gunicorn_server, manage, production_env
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/app_audit_bench"
 ADMIN = "bench-audit-admin"
@@ -202,9 +202,8 @@ def main() -> None:
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DJANGO_SECRET_KEY", production_env(database_url)["DJANGO_SECRET_KEY"])
     os.environ.setdefault("ACCESS_TOKEN_MINUTES", "240")
-    database_ensure(database_url)
     configure_django(database_url)
-    manage(database_url, "migrate", "--noinput")
+    database_migrate(database_url)
     manage(database_url, "collectstatic", "--noinput", "-v0")  # the admin pages link the manifest's files
     runs = {size: run_size(size, database_url, args.port, args.seconds) for size in args.sizes}
     purge_while_reading(database_url, args.port)

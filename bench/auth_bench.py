@@ -22,7 +22,7 @@ import argon2
 
 from accounts.hashers import Argon2idHasher
 from bench import wrk
-from bench.server import database_ensure, gunicorn_server, manage
+from bench.server import database_migrate, gunicorn_server, manage
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/app_accounts_bench"
 USERNAME, PASSWORD = "bench-user", "bench-passphrase-not-common-42"
@@ -37,8 +37,7 @@ user.save()
 
 def database_ready(database_url: str) -> None:
     """Create the bench database if needed, migrate it and (re)set the bench user."""
-    database_ensure(database_url)
-    manage(database_url, "migrate", "--noinput", "-v0")
+    database_migrate(database_url, "-v0")
     manage(database_url, "shell", "-c", CREATE_USER)
 
 

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench import wrk
-from bench.server import BASE_DIR, VENV_BIN, database_ensure, gunicorn_server, manage
+from bench.server import BASE_DIR, VENV_BIN, database_migrate, gunicorn_server
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/app_compare_bench"
 BASELINE = "3e7bfc5"
@@ -69,8 +69,7 @@ def data_ready(database_url: str) -> dict[str, tuple[str, str, list[str] | None]
     from posts.filters import ORDERINGS
     from posts.models import Post
 
-    database_ensure(database_url)
-    manage(database_url, "migrate", "--noinput")
+    database_migrate(database_url)
     earlier_schema_compatible()
     data_ensure(database_url)
     User.objects.update_or_create(

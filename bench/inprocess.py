@@ -101,10 +101,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     configure_django(database_url)
-    from bench.server import database_ensure, manage
+    from bench.server import database_migrate
 
-    database_ensure(database_url)
-    manage(database_url, "migrate", "--noinput")
+    database_migrate(database_url)
     data_ensure(database_url)
     rows = measure()
     print(

@@ -21,7 +21,7 @@ import time
 import psycopg
 
 from bench.auth_bench import percentile
-from bench.server import database_ensure, gunicorn_server, manage
+from bench.server import database_migrate, gunicorn_server, manage
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/app_mfa_bench"
 PASSWORD = "bench-passphrase-not-common-42"
@@ -47,8 +47,7 @@ print(secret)
 
 def database_ready(database_url: str) -> str:
     """Create the bench database if needed, migrate it, (re)set both users; return the TOTP secret."""
-    database_ensure(database_url)
-    manage(database_url, "migrate", "--noinput", "-v0")
+    database_migrate(database_url, "-v0")
     return manage(database_url, "shell", "-c", SET_UP).strip().splitlines()[-1]
 
 

@@ -21,7 +21,7 @@ import urllib.request
 
 from bench import wrk
 from bench.posts_seed import BENCH_USERNAME, DEFAULT_DATABASE_URL, configure_django, seed
-from bench.server import database_ensure, gunicorn_server, manage
+from bench.server import database_migrate, gunicorn_server
 
 FEED = "/api/v1/posts/"
 
@@ -123,8 +123,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ACCESS_TOKEN_MINUTES", "240")
     configure_django(database_url)
-    database_ensure(database_url)
-    manage(database_url, "migrate", "--noinput")
+    database_migrate(database_url)
     results = {size: run_size(size, database_url, args.port, args.seconds) for size in args.sizes}
     print(wrk.HEADER)
     for rows in results.values():

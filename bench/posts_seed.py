@@ -148,10 +148,9 @@ def main() -> None:
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     configure_django(database_url)
-    from bench.server import database_ensure, manage
+    from bench.server import database_migrate
 
-    database_ensure(database_url)
-    manage(database_url, "migrate", "--noinput")
+    database_migrate(database_url)
     started = time.perf_counter()
     timings = seed(args.posts)
     total = time.perf_counter() - started

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import psycopg
 
 from bench import wrk
-from bench.server import database_ensure, gunicorn_server, manage
+from bench.server import database_migrate, gunicorn_server, manage
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/app_products_bench")
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
@@ -104,8 +104,7 @@ def check(url: str, token: str) -> dict:
 def main() -> None:
     # One secret for the token minting and the server (bench.server reads it from the environment).
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    database_ensure(DATABASE_URL)
-    manage(DATABASE_URL, "migrate", "--noinput")
+    database_migrate(DATABASE_URL)
     product_id = products_seed(DATABASE_URL, PRODUCTS)
     token = token_mint(DATABASE_URL)
 

@@ -27,14 +27,15 @@ VENV_BIN = Path(sys.executable).parent
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 
 
-def database_ensure(url: str) -> None:
-    """Create the benchmark database when it does not exist yet."""
+def database_migrate(url: str, *options: str) -> None:
+    """Create the benchmark database when it does not exist yet, then apply every migration (production settings)."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     server = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(server, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+    manage(url, "migrate", "--noinput", *options)
 
 
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
