@@ -1,6 +1,8 @@
 """Bearer authentication: every bad token is a 401; roles come from the database; one query."""
 
 import base64
+import hashlib
+import hmac
 import json
 import uuid
 from datetime import timedelta
@@ -9,11 +11,12 @@ from http import HTTPStatus
 import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.models import Role
 from accounts.sessions import session_start
 from accounts.tests.conftest import ME, USERS, assert_unauthorized, bearer
-from accounts.tokens import token_pair_build
+from accounts.tokens import VERIFIED_TOKENS_KEPT, SessionAccessToken, _verified_payload, token_pair_build
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +105,60 @@ def test_public_endpoints_ignore_a_stale_token():
     body = {"username": "newbie", "email": "newbie@example.com", "password": "a-long-unusual-passphrase"}
     assert client.post("/api/v1/auth/register/", body).status_code == HTTPStatus.CREATED
     assert client.post("/api/v1/auth/login/", body).status_code == HTTPStatus.OK
+
+
+# --- the signature checked once per process (accounts.tokens.VerifiedOnceBackend) ------------------
+
+
+def _resigned(token: str, key: str) -> str:
+    """The same header and claims, signed with another key."""
+    header, payload, _ = token.split(".")
+    signing_input = f"{header}.{payload}".encode()
+    signature = hmac.new(key.encode(), signing_input, hashlib.sha256).digest()
+    return f"{header}.{payload}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+def test_a_remembered_token_expires_on_time(user, monkeypatch):
+    access = str(session_start(user=user).access)
+    assert bearer(access).get(ME).status_code == HTTPStatus.OK  # verified, and remembered
+    lifetime = SessionAccessToken.lifetime
+    later = aware_utcnow() + lifetime + timedelta(seconds=1)
+    monkeypatch.setattr("rest_framework_simplejwt.tokens.aware_utcnow", lambda: later)  # the library's clock
+    assert_unauthorized(bearer(access).get(ME))
+
+
+def test_a_remembered_tokens_claims_under_another_signature_are_401(user):
+    access = str(session_start(user=user).access)
+    assert bearer(access).get(ME).status_code == HTTPStatus.OK
+    assert_unauthorized(bearer(_resigned(access, "another key")).get(ME))
+    assert_unauthorized(bearer(_tampered(access)).get(ME))
+
+
+def test_only_tokens_that_pass_are_remembered(user):
+    _verified_payload.cache_clear()
+    for make in BAD_TOKENS.values():
+        bearer(make(user)).get(ME)
+    # Each bad token was decoded and refused; the ones whose signature passed (expired, the refresh
+    # token, the one without session claims) were refused by checks that run on every request.
+    remembered = _verified_payload.cache_info().currsize
+    good = str(session_start(user=user).access)
+    bearer(good).get(ME)
+    bearer(good).get(ME)
+    info = _verified_payload.cache_info()
+    assert (info.currsize, info.hits) == (remembered + 1, 1)
+    assert remembered <= 2  # the refresh token and the one without session claims; never a forged one
+
+
+def test_a_token_changing_its_payload_changes_nobody_elses(user):
+    raw = str(session_start(user=user).access)
+    first = SessionAccessToken(raw)
+    first.payload["ver"] = 99
+    assert SessionAccessToken(raw).payload["ver"] == user.token_version
+
+
+def test_the_memory_is_bounded(user):
+    _verified_payload.cache_clear()
+    for _ in range(3):
+        SessionAccessToken(str(session_start(user=user).access))
+    assert _verified_payload.cache_info().maxsize == VERIFIED_TOKENS_KEPT
+    assert _verified_payload.cache_info().currsize == 3
