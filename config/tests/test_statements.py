@@ -2,11 +2,13 @@
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from accounts.filters import UserFilter
 from accounts.models import User
-from config.statements import STAND_IN_INTEGERS, CompiledList, count_compile, statement_compile
+from config.statements import STAND_IN_INTEGERS, CompiledList, count_compile, statement_compile, update_compile
 from posts.filters import PostFilter
 from posts.models import Post
 from products.filters import ProductFilter
@@ -22,6 +24,25 @@ def test_a_compiled_statement_returns_the_rows_of_its_queryset(make_user):
     low = users[2].pk
     expected = list(User.objects.filter(pk__gte=low).order_by("id").values("id", "username")[:2])
     assert statement.rows(2, low=low) == expected
+
+
+def test_a_compiled_update_is_the_orms_update(make_user):
+    user, other = make_user.create_batch(2)
+    user_id, version = STAND_IN_INTEGERS[0], STAND_IN_INTEGERS[1]
+    statement = update_compile(
+        User.objects.filter(pk=user_id),
+        {"token_version": F("token_version") + version},
+        {"user": user_id, "version": version},
+    )
+    with CaptureQueriesContext(connection) as orm:
+        User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 3)
+    with CaptureQueriesContext(connection) as compiled:
+        assert statement.run(user=user.pk, version=3) == 1
+    assert [query["sql"] for query in compiled] == [query["sql"] for query in orm]
+    user.refresh_from_db()
+    other.refresh_from_db()
+    assert (user.token_version, other.token_version) == (6, 0)
+    assert statement.run(user=max(user.pk, other.pk) + 1, version=1) == 0  # no such row: nothing changed
 
 
 def test_a_stand_in_missing_from_the_query_fails_loudly():
