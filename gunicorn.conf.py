@@ -7,13 +7,6 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# Connections a worker holds at once before it stops accepting and leaves the next ones to the
-# other workers. A kept-alive connection stays with the worker that accepted it, and with
-# gunicorn's default (1000) a burst of 64 landed on one worker in 2 of 6 runs, which then served
-# all of them on one core: half the requests/s (README, "Sizing gunicorn"). A worker holding
-# this many closes each response's connection instead of keeping it alive; once every worker
-# holds this many, new connections wait in the listen backlog until one closes.
-worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads * 8)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
