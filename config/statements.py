@@ -45,8 +45,12 @@ class Statement:
     sql: str
     params: tuple[Any, ...]
     using: str
+    # The names of the columns, in order: values() aliases each column by its name, so these are
+    # the keys of its dicts (read once at compile time instead of from each cursor's description).
+    columns: tuple[str, ...] = ()
     # (column index, the ORM's converters, column expression): what turns a database value into the
-    # Python value the ORM would give (none on PostgreSQL for our columns; SQLite's datetimes, booleans).
+    # Python value the ORM would give (on PostgreSQL only `int()` for an integer subquery such as the
+    # feed's `my_vote`; on SQLite also datetimes and booleans).
     converters: tuple[tuple[int, list, Any], ...] = ()
 
     def _execute(self, cursor, extra: tuple, values: dict[str, Any]) -> None:
@@ -55,16 +59,16 @@ class Statement:
 
     def rows(self, *extra: Any, **values: Any) -> list[dict[str, Any]]:
         """The rows for these slot values (and `extra` parameters appended: LIMIT/OFFSET) as dicts."""
-        with connections[self.using].cursor() as cursor:
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
             self._execute(cursor, extra, values)
-            columns = [column[0] for column in cursor.description]  # values() aliases each column by its name
+            columns = self.columns or [column[0] for column in cursor.description]
             rows = cursor.fetchall()
         if self.converters:
-            rows = [self._convert(list(row)) for row in rows]
+            rows = [self._convert(list(row), connection) for row in rows]
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
-    def _convert(self, row: list) -> list:
-        connection = connections[self.using]
+    def _convert(self, row: list, connection) -> list:
         for index, converters, expression in self.converters:
             for converter in converters:
                 row[index] = converter(row[index], expression, connection)
@@ -125,6 +129,7 @@ def statement_compile(queryset: QuerySet, stand_ins: dict[str, Any] | None = Non
         sql=f"{sql} {suffix}".strip(),
         params=_slotted(params, stand_ins, queryset.db),
         using=queryset.db,
+        columns=tuple(alias for _, _, alias in compiler.select),
         converters=tuple((index, funcs, expression) for index, (funcs, expression) in converters.items()),
     )
 
