@@ -1,6 +1,7 @@
 """Rows rendered from a serializer's own fields: the same values, and a loud failure for a field it cannot render."""
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 from accounts.models import User
-from config.rows import row_renderer
+from config.rows import datetime_render, row_renderer
 from products.models import Product
 from products.serializers import ProductSerializer
 
@@ -27,6 +28,20 @@ def test_a_row_renders_as_the_serializer_renders_the_instance():
     )
     columns, render = row_renderer(ProductSerializer)
     assert render({name: getattr(product, name) for name in columns}) == ProductSerializer(product).data
+
+
+def test_a_datetime_renders_as_drfs_field_renders_it():
+    """Random instants from year 1 to 9999, in UTC and in other offsets, with and without microseconds."""
+    field = serializers.DateTimeField()
+    rng = random.Random(14)
+    low, high = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
+    for _ in range(5000):
+        instant = low + timedelta(microseconds=rng.randrange(int((high - low) / timedelta(microseconds=1))))
+        if rng.random() < 0.3:
+            instant = instant.replace(microsecond=0)
+        offset = timezone(timedelta(minutes=rng.randrange(-14 * 60, 14 * 60 + 1)))
+        for value in (instant, instant.astimezone(offset)):
+            assert datetime_render(value) == field.to_representation(value), value
 
 
 class WithMethodField(serializers.ModelSerializer):
