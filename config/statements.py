@@ -45,8 +45,8 @@ class Statement:
     sql: str
     params: tuple[Any, ...]
     using: str
-    # The names of the columns, in order: values() aliases each column by its name, so these are
-    # the keys of its dicts (read once at compile time instead of from each cursor's description).
+    # The names of the columns, in order (`rows` returns dicts of them): values() aliases each column
+    # by its name, so `statement_compile` reads them once instead of from each cursor's description.
     columns: tuple[str, ...] = ()
     # (column index, the ORM's converters, column expression): what turns a database value into the
     # Python value the ORM would give (on PostgreSQL only `int()` for an integer subquery such as the
@@ -62,11 +62,10 @@ class Statement:
         connection = connections[self.using]
         with connection.cursor() as cursor:
             self._execute(cursor, extra, values)
-            columns = self.columns or [column[0] for column in cursor.description]
             rows = cursor.fetchall()
         if self.converters:
             rows = [self._convert(list(row), connection) for row in rows]
-        return [dict(zip(columns, row, strict=True)) for row in rows]
+        return [dict(zip(self.columns, row, strict=True)) for row in rows]
 
     def _convert(self, row: list, connection) -> list:
         for index, converters, expression in self.converters:
