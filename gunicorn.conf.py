@@ -3,8 +3,10 @@
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Threads suit a database-bound API on few cores better than more processes.
-worker_class = "gthread"
+# Threads suit a database-bound API on few cores better than more processes. gunicorn's gthread worker,
+# with kept-alive connections kept even over the workers (config/workers.py; GUNICORN_WORKER_CLASS=gthread
+# for gunicorn's own, to compare).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "config.workers.BalancedThreadWorker")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -17,7 +19,7 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 access_log_format = (
     '{"remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
-    '"bytes": "%(B)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}o)s"}'
+    '"bytes": "%(B)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}o)s", "worker": "%(p)s"}'
 )
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

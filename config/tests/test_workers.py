@@ -1,0 +1,148 @@
+"""
+The balanced gunicorn worker's decisions (config/workers.py), on gunicorn's own config, logger and a real
+listening socket; e2e/test_worker_balance.py runs it under load in a real gunicorn.
+"""
+
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
+
+from config import workers
+from config.workers import CONNECTIONS, FIELDS, PID, SERVING, SLOTS, WRITTEN, BalancedThreadWorker, table
+
+THREADS = 4
+
+
+def table_clear() -> None:
+    table[:] = memoryview(bytearray(SLOTS * FIELDS * 8)).cast("q")
+    BalancedThreadWorker.slots_given.clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_table():
+    table_clear()
+    yield
+    table_clear()
+
+
+@pytest.fixture
+def listener():
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        yield sock
+
+
+def new_worker(listeners=()) -> BalancedThreadWorker:
+    cfg = Config()
+    cfg.set("threads", THREADS)
+    worker = BalancedThreadWorker(1, 1, list(listeners), None, 30, cfg, Logger(cfg))
+    worker.poller = selectors.DefaultSelector()
+    return worker
+
+
+def exited_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def peer(slot: int, connections: int, pid: int | None = None, serving: int = 1, age_ns: int = 0) -> None:
+    entry = slot * FIELDS
+    table[entry + PID] = pid if pid is not None else os.getpid()
+    table[entry + CONNECTIONS] = connections
+    table[entry + SERVING] = serving
+    table[entry + WRITTEN] = time.monotonic_ns() - age_ns
+
+
+def balanced(worker: BalancedThreadWorker, connections: int) -> BalancedThreadWorker:
+    worker.nr_conns = connections
+    worker.balanced_at = 0  # whatever the interval
+    worker.balance()
+    return worker
+
+
+def test_the_master_gives_each_worker_its_own_entry_and_reuses_a_dead_ones():
+    first, second = new_worker(), new_worker()
+    assert (first.slot, second.slot) == (0, 1)
+    first.pid = exited_pid()
+    second.pid = os.getpid()  # alive
+    assert new_worker().slot == 0
+
+
+def test_a_worker_above_the_least_loaded_by_more_than_its_threads_stops_accepting_and_closes_half_the_gap(listener):
+    peer(5, connections=10)
+    worker = new_worker([listener])
+    worker.set_accept_enabled(True)
+    assert worker._accepting
+
+    balanced(worker, 10 + THREADS)
+    assert (worker.held_back, worker._accepting, worker.surplus) == (False, True, 0)
+
+    balanced(worker, 10 + THREADS + 6)  # 10 above
+    assert (worker.held_back, worker._accepting, worker.surplus) == (True, False, 5)
+    # gthread's loop asks to accept whenever it has room: not while held back.
+    worker.set_accept_enabled(True)
+    assert not worker._accepting
+
+    worker.closing = 3  # told to close, not closed yet: only the rest is still to close
+    balanced(worker, 10 + THREADS + 6)
+    assert worker.surplus == 2
+
+    balanced(worker, 12)  # the peer took them
+    assert (worker.held_back, worker._accepting, worker.surplus) == (False, True, 0)
+
+
+def test_the_least_loaded_of_three_never_holds_back(listener):
+    peer(3, connections=30)
+    peer(4, connections=20)
+    worker = balanced(new_worker([listener]), 2)
+    assert not worker.held_back
+    assert balanced(worker, 25).held_back  # 5 above the 20
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"pid": "exited"},  # killed: its process is gone
+        {"age_ns": 2_000_000_000},  # hangs: not written for 2 s
+        {"serving": 0},  # stopping: it left before draining
+        {"pid": 0},  # free
+    ],
+    ids=["dead", "stale", "stopping", "free"],
+)
+def test_workers_that_cannot_take_connections_do_not_hold_the_others_back(listener, entry):
+    if entry.get("pid") == "exited":
+        entry = {"pid": exited_pid()}
+    peer(7, connections=0, **entry)
+    worker = new_worker([listener])
+    worker.set_accept_enabled(True)
+    assert (balanced(worker, 64).held_back, worker._accepting, worker.surplus) == (False, True, 0)
+
+
+def test_its_own_entry_is_written_and_not_compared_with(listener):
+    worker = new_worker([listener])
+    worker.set_accept_enabled(True)
+    balanced(worker, 40)
+    entry = worker.slot * FIELDS
+    assert (table[entry + CONNECTIONS], table[entry + SERVING]) == (40, 1)
+    assert not worker.held_back
+    worker.alive = False
+    worker.set_accept_enabled(False)  # gthread's graceful stop, before it drains
+    assert table[entry + SERVING] == 0
+
+
+def test_balancing_runs_at_most_once_per_interval(listener):
+    peer(2, connections=0)
+    worker = balanced(new_worker([listener]), 0)
+    worker.nr_conns = 50
+    worker.balance()  # within the interval: nothing read or written
+    assert not worker.held_back
+    worker.balanced_at -= workers.BALANCE_INTERVAL_NS
+    worker.balance()
+    assert worker.held_back
