@@ -6,26 +6,33 @@ stays on that worker until the client closes it. So a burst of connections (a cl
 balancer reconnecting) can land on one worker, and when `max_requests` recycles a worker, its clients
 reconnect to the others while it is replaced, and the replacement gets none of them back: one worker then
 serves everything with one core's worth of Python while the other idles. Measured (2 workers x 4 threads,
-64 kept-alive wrk connections on a post for 60 s, one run each): gthread had every request on one worker
-from the first recycle on, 1,007 req/s; this worker kept them even through four recycles, 1,579 req/s
-(1.57x), p99 146 ms against 147 ms. In 4-second rounds without a recycle, gthread still put 50-64 of the
-64 connections on one worker in 4 rounds of 8 (780-875 req/s in the worst two, against 1,523-1,887).
+64 kept-alive wrk connections on a post for 60 s, both in one run): gthread had every request on one worker
+from the first recycle on, 1,004 req/s, p99 152 ms; this worker kept them even through every recycle,
+1,807 req/s (1.80x), p99 100 ms.
 
-Here the workers see each other's connection counts, in a table in shared memory that the master maps
-before it forks them. A worker holding more than `threads` connections above the least loaded other worker
+The workers see each other's connection counts in a table of shared memory that the master maps before it
+forks them. A worker holding more than `threads` connections above the least loaded other worker
 
 - stops accepting, so the other workers take the new connections, and
 - closes half the difference's kept-alive connections after their current response (`Connection: close`,
   as gunicorn does when a worker stops; clients and proxies reconnect, and a request is never cut off).
 
-The least loaded worker never holds back, so some worker always accepts. A worker that stops (graceful
-shutdown, `max_requests`) leaves the table before it drains; one that was killed is ignored once its process
-is gone or its entry has not moved for a second. Behind nginx, which opens a connection per request, the
-same rule makes the workers least-connections balanced. Everything else is gthread's.
+The least loaded worker never holds back, so some worker always accepts. A worker stops counting as soon as
+it stops (graceful shutdown, `max_requests`), before it drains; one that was killed, once its process is
+gone or its entry has not moved for a second. Behind nginx, which opens a connection per request, the same
+rule makes the workers least-connections balanced.
+
+Evenly loaded workers also reach `max_requests` together (with gunicorn's jitter, within about a second),
+and replaced together they would leave nobody serving while the replacements load the app: answers stopped
+for 0.5-0.6 s at each such recycle (e2e/test_worker_balance.py). So a worker recycles only while every
+other worker serves, and otherwise serves on, `RECYCLE_WAIT` requests at a time (at most `max_requests`
+more). Everything else is gthread's.
 """
 
+import fcntl
 import mmap
 import os
+import tempfile
 import threading
 import time
 
@@ -41,12 +48,17 @@ FIELDS = 4
 BALANCE_INTERVAL_NS = 10_000_000
 # An entry not written for this long belongs to a worker that hangs or was killed: ignored.
 STALE_NS = 1_000_000_000
+# Requests a worker serves on before it looks again whether it may recycle (`max_requests`).
+RECYCLE_WAIT = 50
 # The longest a worker's loop waits (gthread's own is 1 s), so that an idle worker's entry stays fresh.
 IDLE_TIMEOUT = 0.25
 
-# Mapped at import, in the master (gunicorn imports the worker class before it forks): anonymous and
-# shared, so every worker the master forks reads and writes the same memory.
-table = memoryview(mmap.mmap(-1, SLOTS * FIELDS * 8)).cast("q")
+# Made at import, in the master (gunicorn imports the worker class before it forks): a deleted temporary
+# file mapped shared, so every worker the master forks reads and writes the same memory, and locks the file
+# (a POSIX lock, released if its holder dies) to decide alone whether it may recycle.
+table_file = tempfile.TemporaryFile(prefix="gunicorn-workers-")  # noqa: SIM115 (open for the process' life)
+table_file.truncate(SLOTS * FIELDS * 8)
+table = memoryview(mmap.mmap(table_file.fileno(), SLOTS * FIELDS * 8)).cast("q")
 
 
 def process_alive(pid: int) -> bool:
@@ -70,15 +82,21 @@ class BalancedThreadWorker(ThreadWorker):
         for slot, worker in list(given.items()):
             if isinstance(worker.pid, int) and not process_alive(worker.pid):
                 del given[slot]
-        self.slot = next(slot for slot in range(SLOTS) if slot not in given)
+        free = [slot for slot in range(SLOTS) if slot not in given]
+        if not free:
+            raise RuntimeError(f"config.workers.BalancedThreadWorker keeps at most {SLOTS} workers per master")
+        self.slot = free[0]
         given[self.slot] = self
         self.entry = self.slot * FIELDS
         self.balanced_at = 0
         self.held_back = False
+        self.leaving = False
         # Connections still to close for balance, and those told to close that have not closed yet.
         self.surplus = 0
         self.closing = 0
         self.surplus_lock = threading.Lock()
+        # Postponed recycling ends here at the latest.
+        self.recycle_by = self.max_requests * 2 if self.cfg.max_requests > 0 else self.max_requests
 
     def init_process(self):
         entry = self.entry
@@ -132,14 +150,50 @@ class BalancedThreadWorker(ThreadWorker):
     def set_accept_enabled(self, enabled):
         # gthread's loop asks to accept whenever it has room for a connection; not while held back.
         super().set_accept_enabled(enabled and not self.held_back)
-        table[self.entry + SERVING] = int(self.alive)
+        table[self.entry + SERVING] = int(self.alive and not self.leaving)
 
     def wait_for_and_dispatch_events(self, timeout):
         if self.alive:
             self.balance()
         super().wait_for_and_dispatch_events(min(timeout, IDLE_TIMEOUT))
 
+    def others_all_serving(self, now: int) -> bool:
+        """Whether the master's other workers all serve: none is loading the app, draining or yet to be forked."""
+        serving = 0
+        for entry in range(0, SLOTS * FIELDS, FIELDS):
+            pid = table[entry + PID]
+            if not pid or entry == self.entry or not process_alive(pid):
+                continue
+            if not table[entry + SERVING]:
+                return False
+            serving += now - table[entry + WRITTEN] <= STALE_NS
+        return serving >= self.cfg.workers - 1
+
+    def recycle_allowed(self) -> bool:
+        """Whether this worker may recycle now (every other one serves); if so, it stops serving at once."""
+        try:
+            fcntl.lockf(table_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # another worker is deciding
+            return False
+        try:
+            if not self.others_all_serving(time.monotonic_ns()):
+                return False
+            # Not serving from now on, so that no other worker decides to recycle too before this one stops.
+            self.leaving = True
+            table[self.entry + SERVING] = 0
+            return True
+        finally:
+            fcntl.lockf(table_file, fcntl.LOCK_UN)
+
     def handle_request(self, req, conn):
+        # gthread recycles when this request makes `nr` reach `max_requests`: only if no other worker is away.
+        if (
+            self.nr + 1 >= self.max_requests
+            and not self.leaving
+            and self.max_requests < self.recycle_by
+            and not self.recycle_allowed()
+        ):
+            self.max_requests = min(self.nr + RECYCLE_WAIT, self.recycle_by)
         if self.surplus:
             with self.surplus_lock:
                 if self.surplus > 0:

@@ -5,6 +5,7 @@ replaces it, and with gunicorn's own gthread worker they stay there, the replace
 within seconds, every worker serves its share again, and no request fails meanwhile.
 """
 
+import itertools
 import json
 import os
 import signal
@@ -116,3 +117,39 @@ def test_a_replaced_worker_gets_its_share_of_connections_back(database_url, tmp_
     assert min(shares.values()) >= 0.4 / workers, (shares, now - before)
     failed = [outcome for outcome in outcomes if outcome.status != 200]
     assert not failed, failed[:5]
+
+
+def test_workers_recycled_by_max_requests_take_turns(database_url, tmp_path, artifacts_dir):
+    # Evenly loaded workers reach max_requests together; were they replaced together, nobody would serve
+    # while both replacements boot. Without jitter, every 600 requests per worker (about a second here).
+    server = Gunicorn(
+        database_url,
+        free_port(),
+        tmp_path / "gunicorn.log",
+        workers=2,
+        threads=4,
+        GUNICORN_MAX_REQUESTS="600",
+        GUNICORN_MAX_REQUESTS_JITTER="0",
+        DJANGO_STATIC_ROOT=str(tmp_path),
+    ).start()
+    try:
+        token = LiveServer(url=server.url, database_url=database_url).login("user", DEMO_PASSWORD)
+        first = server.worker_pids()
+        with running_load(server.url, [Call("GET", "/api/v1/posts/")], token, connections=CONNECTIONS) as load:
+            time.sleep(8)
+        outcomes = load.outcomes
+        replaced = len(server.log().split("Autorestarting worker")) - 1
+    finally:
+        server.stop()
+    ends = sorted(outcome.ended for outcome in outcomes)
+    gaps = sorted((later - earlier for earlier, later in itertools.pairwise(ends)), reverse=True)
+    with (artifacts_dir / "worker-balance.txt").open("a") as report:
+        report.write(
+            f"max_requests 600: {replaced} workers recycled in 8 s ({sorted(first)} at the start), "
+            f"{len(outcomes)} requests, the longest times without an answer: {[round(g, 3) for g in gaps[:5]]} s\n"
+        )
+    assert replaced >= 4
+    assert all(outcome.status == 200 for outcome in outcomes)
+    # A worker's replacement takes about a second to load the app; one worker always serving keeps answers
+    # coming every few milliseconds.
+    assert gaps[0] < 0.3, gaps[:5]

@@ -3,6 +3,8 @@ The balanced gunicorn worker's decisions (config/workers.py), on gunicorn's own 
 listening socket; e2e/test_worker_balance.py runs it under load in a real gunicorn.
 """
 
+import fcntl
+import multiprocessing
 import os
 import selectors
 import socket
@@ -146,3 +148,73 @@ def test_balancing_runs_at_most_once_per_interval(listener):
     worker.balanced_at -= workers.BALANCE_INTERVAL_NS
     worker.balance()
     assert worker.held_back
+
+
+def recycling_worker(workers: int) -> BalancedThreadWorker:
+    worker = new_worker()
+    worker.cfg.set("workers", workers)
+    worker.set_accept_enabled(True)  # its loop's start (no listening socket needed here)
+    assert table[worker.slot * FIELDS + SERVING] == 1
+    return worker
+
+
+def test_a_worker_recycles_only_while_every_other_worker_serves():
+    worker = recycling_worker(3)
+    peer(1, connections=10)
+    peer(2, connections=0, serving=0)  # loading the app, or draining
+    assert not worker.recycle_allowed()
+    assert not worker.leaving
+
+    peer(2, connections=10)
+    assert worker.recycle_allowed()
+    # At once out of the serving workers, so that no other one recycles before this one has stopped.
+    assert worker.leaving
+    assert table[worker.slot * FIELDS + SERVING] == 0
+    worker.set_accept_enabled(False)
+    assert table[worker.slot * FIELDS + SERVING] == 0
+
+
+def test_a_worker_does_not_recycle_while_another_is_yet_to_be_forked_or_hangs():
+    worker = recycling_worker(3)
+    peer(1, connections=10)
+    assert not worker.recycle_allowed()  # the master has not forked the third one yet
+    peer(2, connections=10, age_ns=2_000_000_000)  # serving, but its loop has not moved for 2 s
+    assert not worker.recycle_allowed()
+    peer(2, connections=10)
+    assert worker.recycle_allowed()
+
+
+def test_a_dead_workers_entry_does_not_stop_a_recycle():
+    worker = recycling_worker(2)
+    peer(1, connections=10)
+    peer(2, connections=0, serving=0, pid=exited_pid())  # killed while draining
+    assert worker.recycle_allowed()
+
+
+def test_a_worker_does_not_recycle_while_another_decides():
+    worker = recycling_worker(2)
+    peer(1, connections=10)
+    context = multiprocessing.get_context("fork")
+    locked, release = context.Event(), context.Event()
+
+    def decide_elsewhere():
+        fcntl.lockf(workers.table_file, fcntl.LOCK_EX)
+        locked.set()
+        release.wait(10)
+
+    other = context.Process(target=decide_elsewhere)
+    other.start()
+    try:
+        assert locked.wait(10)
+        assert not worker.recycle_allowed()
+    finally:
+        release.set()
+        other.join(10)
+    assert worker.recycle_allowed()  # the lock went with the other process
+
+
+def test_more_workers_than_entries_is_a_clear_error():
+    for _ in range(SLOTS):
+        new_worker().pid = os.getpid()
+    with pytest.raises(RuntimeError, match="at most 64 workers"):
+        new_worker()
