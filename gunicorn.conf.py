@@ -4,9 +4,9 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Threads suit a database-bound API on few cores better than more processes. gunicorn's gthread worker,
-# with kept-alive connections kept even over the workers (config/workers.py; GUNICORN_WORKER_CLASS=gthread
+# with kept-alive connections kept even over the workers (common/workers.py; GUNICORN_WORKER_CLASS=gthread
 # for gunicorn's own, to compare).
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "config.workers.BalancedThreadWorker")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "common.workers.BalancedThreadWorker")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -21,9 +21,9 @@ from accounts.models import EMAIL_TAKEN, EMAIL_UNIQUE_CONSTRAINT, User
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
-from config.integrity import field_error, save_unique
-from config.jobs import job_enqueue_on_commit
-from config.service_exceptions import RateLimited
+from common.integrity import field_error, save_unique
+from common.jobs import job_enqueue_on_commit
+from common.service_exceptions import RateLimited
 
 TOKEN_INVALID = "This link is invalid, was already used or has expired."
 NOTHING_TO_VERIFY = "This account's email is already verified and no new address is waiting."

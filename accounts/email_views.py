@@ -25,8 +25,8 @@ from accounts.serializers import (
 from accounts.throttles import PasswordResetRateThrottle
 from accounts.views import NO_CONTENT, PublicView
 from audit.context import request_context
-from config.openapi import PASSWORD_VALIDATION_CODES
-from config.throttling import AnonRateThrottle
+from common.openapi import PASSWORD_VALIDATION_CODES
+from common.throttling import AnonRateThrottle
 
 ACCEPTED = OpenApiResponse(DetailSerializer, description="Accepted; the same answer whoever owns the address.")
 VERIFICATION_QUEUED = "If an unverified account has this email, a message with a verification link is on its way."

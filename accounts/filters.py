@@ -3,7 +3,7 @@
 import django_filters
 
 from accounts.models import Role, User
-from config.filters import StrictBooleanFilter, StrictFilterSet
+from common.filters import StrictBooleanFilter, StrictFilterSet
 
 
 class UserFilter(StrictFilterSet):

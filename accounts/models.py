@@ -15,7 +15,7 @@ USERNAME_UNIQUE_CONSTRAINT = "accounts_user_username_ci_unique"
 EMAIL_UNIQUE_CONSTRAINT = "accounts_user_email_ci_unique"
 USERNAME_TAKEN = "A user with that username already exists."
 EMAIL_TAKEN = "A user with that email already exists."
-# Unique violations as the field errors a client gets (config.integrity.save_unique).
+# Unique violations as the field errors a client gets (common.integrity.save_unique).
 UNIQUE_FIELDS = {
     USERNAME_UNIQUE_CONSTRAINT: ("username", USERNAME_TAKEN),
     EMAIL_UNIQUE_CONSTRAINT: ("email", EMAIL_TAKEN),

@@ -16,8 +16,8 @@ from accounts.sessions import user_tokens_revoke_all
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
-from config.integrity import field_error
-from config.jobs import job_enqueue_on_commit
+from common.integrity import field_error
+from common.jobs import job_enqueue_on_commit
 
 RESET_REQUESTED = "If an account has this email, a message with a reset link is on its way."
 TOKEN_INVALID = "This reset link is invalid, was already used or has expired."

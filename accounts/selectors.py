@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import LoginSession, Role, User
-from config.statements import CompiledList, Statement, count_compile, execute_prepared, statement_compile
+from common.statements import CompiledList, Statement, count_compile, execute_prepared, statement_compile
 
 
 def user_by_login(*, identifier: str) -> User | None:

@@ -14,8 +14,8 @@ from accounts.models import LoginSession, Role, User
 from accounts.password_reset import TOKEN_INVALID as RESET_TOKEN_INVALID
 from accounts.password_reset import password_reset_token_user
 from accounts.services import EMAIL_TAKEN, MFA_ONLY_OFF, USERNAME_TAKEN
-from config.rows import row_renderer
-from config.serializers import StrictBooleanField, StrictCharField, StrictEmailField, StrictModelSerializer
+from common.rows import row_renderer
+from common.serializers import StrictBooleanField, StrictCharField, StrictEmailField, StrictModelSerializer
 
 WRONG_PASSWORD = "The current password is not correct."
 

@@ -21,7 +21,7 @@ from accounts.sessions import user_tokens_revoke_all
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
-from config.integrity import field_error, save_unique
+from common.integrity import field_error, save_unique
 
 MFA_ONLY_OFF = (
     "An admin can only turn two-factor authentication off (false); the user turns it on with their own authenticator."

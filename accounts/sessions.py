@@ -8,7 +8,7 @@ for every request: the session's `ended_at` (one session) and the user's `token_
 token issued before now).
 
 Like every service, these raise Django's `ValidationError` for bad input (400) and
-`config.service_exceptions.AuthenticationError` for rejected credentials or tokens (401).
+`common.service_exceptions.AuthenticationError` for rejected credentials or tokens (401).
 Each records its security event (`audit`) in the transaction of the change, from the request
 `context` the view hands over; the event's `detail.session` is the login session's id.
 """
@@ -33,8 +33,8 @@ from accounts.tokens import SESSION_CLAIM, SessionRefreshToken, TokenPair, token
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
-from config.integrity import field_error
-from config.service_exceptions import AuthenticationError, Forbidden
+from common.integrity import field_error
+from common.service_exceptions import AuthenticationError, Forbidden
 
 LOGIN_FAILED = "No active account found with the given credentials."
 TOKEN_INVALID = "Token is invalid or expired."

@@ -2,11 +2,11 @@
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.throttling import ClientAddressThrottleMixin
+from common.throttling import ClientAddressThrottleMixin
 
 
 class ClientAddressRateThrottle(ClientAddressThrottleMixin, SimpleRateThrottle):
-    """Counts requests per client address (`config.client.client_address`) in the view's `scope`."""
+    """Counts requests per client address (`common.client.client_address`) in the view's `scope`."""
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -34,10 +34,10 @@ from accounts.serializers import (
 from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
 from accounts.tokens import TokenPair
 from audit.context import request_context
-from config.filters import only_parameters
-from config.openapi import PASSWORD_VALIDATION_CODES
-from config.parsers import JSONParser
-from config.throttling import AnonRateThrottle
+from common.filters import only_parameters
+from common.openapi import PASSWORD_VALIDATION_CODES
+from common.parsers import JSONParser
+from common.throttling import AnonRateThrottle
 
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
@@ -264,7 +264,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     def list(self, request, *args, **kwargs):
         """
         Without filters or search, a page is served from statements compiled once, as dicts rendered
-        with the serializer's own fields (`config.rows`), through the same pagination: 7.5 -> 3.2 ms
+        with the serializer's own fields (`common.rows`), through the same pagination: 7.5 -> 3.2 ms
         a page in process (README, "What made it fast"). Anything else goes through DRF's `list`.
         """
         if not (self.fast_paths and only_parameters(request.query_params, FAST_LIST_PARAMETERS)):

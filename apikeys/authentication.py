@@ -50,7 +50,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     @staticmethod
     def may_refuse(*, method: str, path: str) -> bool:
-        """Whether a key can be refused this operation with a 403 (the schema documents it, config.openapi)."""
+        """Whether a key can be refused this operation with a 403 (the schema documents it, common.openapi)."""
         return api_key_may_be_refused(method=method, path=path)
 
     def authenticate_header(self, request) -> str:

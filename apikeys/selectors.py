@@ -7,7 +7,7 @@ from django.db.models import Field, Model, QuerySet
 
 from accounts.models import User
 from apikeys.models import ApiKey
-from config.statements import execute_prepared
+from common.statements import execute_prepared
 
 
 @functools.cache

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apikeys.models import NAME_MAX_LENGTH, ApiKey, Scope
-from config.serializers import StrictCharField, StrictChoiceField
+from common.serializers import StrictCharField, StrictChoiceField
 
 DUPLICATE_SCOPE = "Each scope may appear once."
 UNKNOWN_SCOPE = 'Scopes are "read" and "write".'

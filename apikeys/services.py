@@ -20,7 +20,7 @@ from apikeys.models import PREFIX_UNIQUE_CONSTRAINT, SCOPE_SETS, ApiKey
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
-from config.integrity import field_error, violated_constraint
+from common.integrity import field_error, violated_constraint
 
 KEYS_PER_USER = 50
 # `last_used_at` is written at most this often per key, not on every request.

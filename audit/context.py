@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from audit.models import REQUEST_ID_MAX_LENGTH, USER_AGENT_MAX_LENGTH
-from config.client import client_address
+from common.client import client_address
 
 # PostgreSQL text cannot hold NUL, and a control character has no business in a log line.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -23,7 +23,7 @@ class RequestContext:
 
 
 def request_context(request) -> RequestContext:
-    """Client address (`config.client`), user agent (cut to the column) and request id of a Django or DRF request."""
+    """Client address (`common.client`), user agent (cut to the column) and request id of a Django or DRF request."""
     user_agent = _CONTROL_CHARACTERS.sub("", request.META.get("HTTP_USER_AGENT", ""))
     # A DRF Request proxies attributes to the Django request, where the request-log middleware put the id.
     request_id = getattr(request, "request_id", "")

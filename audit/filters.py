@@ -3,7 +3,7 @@
 import django_filters
 
 from audit.models import Event, SecurityEvent
-from config.filters import IdFilter, StrictFilterSet
+from common.filters import IdFilter, StrictFilterSet
 
 
 class SecurityEventFilter(StrictFilterSet):

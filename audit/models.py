@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 USER_AGENT_MAX_LENGTH = 512
-REQUEST_ID_MAX_LENGTH = 128  # what config.middleware accepts from a client
+REQUEST_ID_MAX_LENGTH = 128  # what common.middleware accepts from a client
 APPEND_ONLY = "Security events are append-only: record new ones with audit.services.event_record."
 
 

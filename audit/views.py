@@ -9,7 +9,7 @@ from audit.filters import SecurityEventFilter
 from audit.models import SecurityEvent
 from audit.selectors import security_event_list, security_event_list_for_user
 from audit.serializers import SecurityEventSerializer
-from config.keyset_pagination import KeysetPagination
+from common.keyset_pagination import KeysetPagination
 
 ADMIN_REQUIRED = "Only an admin can do this."
 PAGING = (

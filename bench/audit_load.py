@@ -103,7 +103,7 @@ def targets(user_id: int) -> dict[str, tuple[str, bool]]:
     """Scenario name -> (path, is the Django admin)."""
     from audit.models import SecurityEvent
     from audit.selectors import EVENT_ORDERING
-    from config.keyset_pagination import cursor_encode
+    from common.keyset_pagination import cursor_encode
 
     middle = SecurityEvent.objects.order_by(*EVENT_ORDERING).values_list("at", "id")[SecurityEvent.objects.count() // 2]
     deep = cursor_encode(EVENT_ORDERING, list(middle))

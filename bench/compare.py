@@ -66,7 +66,7 @@ def data_ready(database_url: str) -> dict[str, tuple[str, str, list[str] | None]
     """Seed the database; return {scenario: (path, role of the caller, JSON bodies a POST sends in turn, or None)}."""
     from accounts.models import Role, User
     from bench.inprocess import data_ensure
-    from config.keyset_pagination import cursor_encode
+    from common.keyset_pagination import cursor_encode
     from posts.filters import ORDERINGS
     from posts.models import Post
 

@@ -33,7 +33,7 @@ def explain(label: str, queryset) -> None:
 
 def targets(user) -> dict[str, str]:
     """Paths of the scenarios, with deep cursors at the middle of the table."""
-    from config.keyset_pagination import cursor_encode
+    from common.keyset_pagination import cursor_encode
     from posts.filters import ORDERINGS
     from posts.models import Post
     from posts.selectors import post_list
@@ -59,7 +59,7 @@ def _beyond(names: list[str], key: list):
     from django.db.models import F, Value
     from django.db.models.lookups import LessThan
 
-    from config.keyset_pagination import Row
+    from common.keyset_pagination import Row
 
     return LessThan(Row(*(F(n) for n in names)), Row(*(Value(v) for v in key)))
 

@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from config.health import HealthView
-from config.index import ApiIndexView
+from common.health import HealthView
+from common.index import ApiIndexView
 
 urlpatterns = [
     path("", ApiIndexView.as_view(), name="api-index"),

@@ -25,5 +25,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "config.errors.page_not_found"
-handler500 = "config.errors.server_error"
+handler404 = "common.errors.page_not_found"
+handler500 = "common.errors.server_error"

@@ -1,5 +1,5 @@
 """
-gunicorn's workers keep kept-alive connections even (config/workers.py). Under 32 kept-alive connections,
+gunicorn's workers keep kept-alive connections even (common/workers.py). Under 32 kept-alive connections,
 one worker is stopped gracefully, as `max_requests` does: its clients reconnect to the others while the master
 replaces it, and with gunicorn's own gthread worker they stay there, the replacement serving nothing. Here,
 once the replacement has loaded the app, every worker serves its share within seconds, and no request fails

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from accounts.serializers import WRONG_PASSWORD
-from config.serializers import StrictCharField
+from common.serializers import StrictCharField
 from mfa import recovery_codes, totp
 from mfa.code_format import TOTP_CODE, code_normalize, code_well_formed
 

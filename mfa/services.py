@@ -26,8 +26,8 @@ from accounts.tokens import TokenPair
 from audit.context import RequestContext
 from audit.models import Event, SecurityEvent
 from audit.services import event_record
-from config.integrity import field_error
-from config.service_exceptions import AuthenticationError
+from common.integrity import field_error
+from common.service_exceptions import AuthenticationError
 from mfa import crypto, recovery_codes, totp
 from mfa.code_format import code_normalize, code_well_formed
 from mfa.models import Authenticator, LoginChallenge, RecoveryCode

@@ -13,7 +13,7 @@ from accounts.throttles import LoginRateThrottle
 from accounts.tokens import request_session_id
 from accounts.views import EMAIL_NOT_VERIFIED, NO_CONTENT, UNAUTHORIZED, PublicView, login_body
 from audit.context import request_context
-from config.throttling import AnonRateThrottle
+from common.throttling import AnonRateThrottle
 from mfa import services
 from mfa.serializers import (
     MfaLoginSerializer,

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from config.filters import IdFilter, StrictFilterSet
+from common.filters import IdFilter, StrictFilterSet
 from posts.models import Post
 
 # Each public ordering and the full database ordering behind it: the id breaks ties so the

@@ -5,9 +5,9 @@ import functools
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
-from config.filters import MAX_ID
-from config.keyset_pagination import Cursor, keyset_beyond
-from config.statements import STAND_IN_DATETIME, STAND_IN_INTEGERS, Statement, statement_compile
+from common.filters import MAX_ID
+from common.keyset_pagination import Cursor, keyset_beyond
+from common.statements import STAND_IN_DATETIME, STAND_IN_INTEGERS, Statement, statement_compile
 from posts.models import Post, Vote
 
 FEED_ORDERING = ("-created_at", "-id")

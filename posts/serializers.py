@@ -6,8 +6,8 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import User
-from config.rows import datetime_render
-from config.serializers import StrictCharField, StrictChoiceField, StrictModelSerializer
+from common.rows import datetime_render
+from common.serializers import StrictCharField, StrictChoiceField, StrictModelSerializer
 from posts.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Post, VoteValue
 
 

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
-from config.filters import MAX_ID
-from config.statements import STAND_IN_INTEGERS, Statement, statement_compile, update_compile
+from common.filters import MAX_ID
+from common.statements import STAND_IN_INTEGERS, Statement, statement_compile, update_compile
 from posts.models import Post, Vote, VoteValue
 
 # Attributes a write may change on a post; `score` is not among them on purpose.
@@ -77,7 +77,7 @@ def _current_vote(post_id: int, user: User) -> tuple[int, int] | None:
 
 
 # Every vote runs these reads and writes while it holds the post's lock, so they are compiled once
-# (config.statements): each ORM build and compile they skip (~0.4 ms for the reads, ~0.3 ms for
+# (common.statements): each ORM build and compile they skip (~0.4 ms for the reads, ~0.3 ms for
 # the two UPDATEs) is time every other vote on the post waits.
 @functools.cache
 def _locked_score_statement() -> Statement:

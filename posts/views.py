@@ -10,8 +10,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.filters import FilterBackend, SearchFilter, only_parameters
-from config.keyset_pagination import KeysetPagination
+from common.filters import FilterBackend, SearchFilter, only_parameters
+from common.keyset_pagination import KeysetPagination
 from posts import services
 from posts.filters import ORDERINGS, PostFilter
 from posts.models import Post, Vote

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from config.filters import StrictBooleanFilter, StrictFilterSet
+from common.filters import StrictBooleanFilter, StrictFilterSet
 from products.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, Product
 
 MIN_PRICE_ABOVE_MAX_PRICE = "min_price must not be greater than max_price."

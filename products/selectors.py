@@ -5,7 +5,7 @@ import functools
 from django.db.models import QuerySet
 
 from accounts.models import Role, User
-from config.statements import CompiledList, Statement, count_compile, statement_compile
+from common.statements import CompiledList, Statement, count_compile, statement_compile
 from products.counts import TABLE, counts_kept
 from products.models import Product
 

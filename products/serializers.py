@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from config.rows import row_renderer
-from config.serializers import StrictDecimalField, StrictModelSerializer
+from common.rows import row_renderer
+from common.serializers import StrictDecimalField, StrictModelSerializer
 from products.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, SKU_TAKEN, Product
 
 

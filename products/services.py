@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from config.integrity import save_unique
+from common.integrity import save_unique
 from products.models import SKU_TAKEN, SKU_UNIQUE_CONSTRAINT, Product
 
 UNIQUE_FIELDS = {SKU_UNIQUE_CONSTRAINT: ("sku", SKU_TAKEN)}

@@ -6,7 +6,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.permissions import IsAdmin, ReadOnly
-from config.filters import only_parameters
+from common.filters import only_parameters
 from products.filters import ProductFilter
 from products.models import Product
 from products.selectors import product_list, product_list_rows
@@ -47,7 +47,7 @@ class ProductViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         """
         Without filters, search or ordering, a page is served from statements compiled once (per
-        scope: admin or not), as dicts rendered with the serializer's own fields (`config.rows`),
+        scope: admin or not), as dicts rendered with the serializer's own fields (`common.rows`),
         through the same pagination: 6.9 -> 4.9 ms a page in process (README, "What made it
         fast"). Anything else goes through DRF's `list`.
         """

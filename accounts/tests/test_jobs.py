@@ -11,6 +11,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from celery import current_app as celery_app
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import cache
@@ -22,8 +23,7 @@ from accounts.mail import SENT_MAIL_KEPT
 from accounts.models import SentMail
 from accounts.tests.conftest import PASSWORD_RESET
 from audit.models import Event, SecurityEvent
-from config import celery_app
-from config.tests.new_process import BASE_DIR
+from common.tests.new_process import BASE_DIR
 from e2e.live_server import free_port
 
 pytestmark = pytest.mark.django_db

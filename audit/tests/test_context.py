@@ -7,7 +7,7 @@ from rest_framework.request import Request
 
 from audit.context import RequestContext, request_context
 from audit.models import USER_AGENT_MAX_LENGTH
-from config.middleware import RequestLogMiddleware
+from common.middleware import RequestLogMiddleware
 
 
 def through_middleware(request):

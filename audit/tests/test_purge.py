@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.models import SecurityEvent
 from audit.services import security_events_purge
 from audit.tests.factories import SecurityEventFactory
-from config.tests.new_process import run_python
+from common.tests.new_process import run_python
 
 pytestmark = pytest.mark.django_db
 

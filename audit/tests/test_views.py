@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import Event, SecurityEvent
 from audit.tests.factories import SecurityEventFactory
-from config.keyset_pagination import INVALID_CURSOR
+from common.keyset_pagination import INVALID_CURSOR
 
 pytestmark = pytest.mark.django_db
 

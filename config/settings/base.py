@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "accounts",
     # Holds project-wide commands such as `load_demo`, which gathers every app's demo data.
     "config",
+    # The shared library; an app so its templates (ReDoc without web fonts from a CDN) are found.
+    "common",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,7 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestLogMiddleware",
+    "common.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -72,8 +74,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # Overrides of third-party templates (ReDoc without web fonts from a CDN).
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -92,12 +93,12 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a health check that needs no round trip (config/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "config.postgresql"
+    # Django's backend with a health check that needs no round trip (common/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "common.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
     )
-    # Server-side binding, so the statements written once (config.statements.execute_prepared: the
+    # Server-side binding, so the statements written once (common.statements.execute_prepared: the
     # lists' compiled statements, authentication's lookup) run as prepared statements; no other
     # query is prepared (prepare_threshold None, Django's default). Off for PgBouncer < 1.21 in
     # transaction pooling mode, which cannot carry prepared statements between transactions:
@@ -143,7 +144,7 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticf
 # The same storage in every settings module: whatever collectstatic writes is what production serves.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "config.staticfiles.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "common.staticfiles.ManifestStaticFilesStorage"},
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -192,7 +193,7 @@ for _key in MFA_ENCRYPTION_KEYS:
 
 # --- Background jobs: Celery ------------------------------------------------------------------
 # With CELERY_BROKER_URL (redis://…) the worker (`celery -A config worker`) runs the jobs. Unset,
-# they run in the web process right after the request's transaction commits (config.jobs), so a
+# they run in the web process right after the request's transaction commits (common.jobs), so a
 # first run needs no worker and no Redis. Like CACHE_URL, `?key_prefix=` keeps deployments that
 # share one Redis apart: it becomes kombu's `global_keyprefix` (the redis client refuses it).
 _broker = urlsplit(env.str("CELERY_BROKER_URL", default=""))
@@ -238,38 +239,38 @@ THROTTLE_RATES = {
 }
 
 REST_FRAMEWORK = {
-    # A 401 challenges with every scheme here (config.exceptions); API keys also enforce their scopes.
+    # A 401 challenges with every scheme here (common.exceptions); API keys also enforce their scopes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.JWTAuthentication",
         "apikeys.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
+    "DEFAULT_RENDERER_CLASSES": ["common.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["common.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "common.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "config.filters.FilterBackend",
-        "config.filters.SearchFilter",
+        "common.filters.FilterBackend",
+        "common.filters.SearchFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.AnonRateThrottle",
-        "config.throttling.UserRateThrottle",
+        "common.throttling.AnonRateThrottle",
+        "common.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     # Proxies in front of the app (load balancer, ingress) whose X-Forwarded-For is trusted;
-    # unset trusts none (config.client).
+    # unset trusts none (common.client).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=None),
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 DRF_STANDARDIZED_ERRORS = {
-    "EXCEPTION_HANDLER_CLASS": "config.exceptions.APIExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "common.exceptions.APIExceptionHandler",
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500", "503"],
-    # 503 while the database is unreachable (config.outage); the others are the package's own.
-    "ERROR_SCHEMAS": {"503": "config.openapi.ErrorResponse503Serializer"},
+    # 503 while the database is unreachable (common.outage); the others are the package's own.
+    "ERROR_SCHEMAS": {"503": "common.openapi.ErrorResponse503Serializer"},
 }
 
 SIMPLE_JWT = {
@@ -344,7 +345,7 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
     },
-    "filters": {"tracebacks_of_bugs_only": {"()": "config.outage.RequestLogFilter"}},
+    "filters": {"tracebacks_of_bugs_only": {"()": "common.outage.RequestLogFilter"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # The request log (config.request) replaces Django's own per-request lines for 4xx/5xx;

@@ -4,7 +4,7 @@ import os
 import secrets
 
 # The suite runs on a fresh clone with no .env: a secret made for this run only, exported so the
-# servers and fresh processes the tests start (bench.server, config/tests/new_process.py) share it.
+# servers and fresh processes the tests start (bench.server, common/tests/new_process.py) share it.
 if not os.environ.get("DJANGO_SECRET_KEY"):
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
 

@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from config.tests.new_process import BASE_DIR
+from common.tests.new_process import BASE_DIR
 from e2e.nginx import PROXY_CONF, SERVER_PARAMETERS
 
 COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from accounts.demo import DEMO_PASSWORD
-from config.tests.new_process import BASE_DIR
+from common.tests.new_process import BASE_DIR
 from e2e.live_server import free_port
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from config.tests.new_process import run_python, run_snippet
+from common.tests.new_process import run_python, run_snippet
 
 PRODUCTION_SECRET = "a-long-random-production-secret-key-for-the-check-0123456789"
 

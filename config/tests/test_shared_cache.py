@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from config.tests.new_process import run_snippet
+from common.tests.new_process import run_snippet
 
 REDIS = ("127.0.0.1", 6379)
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from config.keyset_pagination import INVALID_CURSOR
+from common.keyset_pagination import INVALID_CURSOR
 from posts.models import Post
 from posts.services import vote_cast
 from posts.tests.factories import PostFactory

@@ -33,7 +33,7 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         response[REQUEST_ID_HEADER] = request.request_id
-        # Why a request failed without a traceback (e.g. the database is unreachable, config.outage).
+        # Why a request failed without a traceback (e.g. the database is unreachable, common.outage).
         failure = getattr(request, "failure", None)
         logger.log(
             logging.ERROR if response.status_code >= 500 else logging.INFO,

@@ -38,7 +38,7 @@ def test_request_log_line_has_method_path_status_duration_user_and_id(client_for
 
 
 def test_request_log_names_the_authenticated_user(client_for, user, caplog, settings):
-    settings.ROOT_URLCONF = "config.tests.urls"
+    settings.ROOT_URLCONF = "common.tests.urls"
     client = client_for(user)
     with caplog.at_level(logging.INFO, logger="config.request"):
         client.get("/api/v1/health/")

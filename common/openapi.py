@@ -6,7 +6,7 @@ from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAuto
 from drf_standardized_errors.openapi_serializers import ServerErrorEnum
 from rest_framework import serializers
 
-from config.filters import SearchFilter, StrictFilterSet
+from common.filters import SearchFilter, StrictFilterSet
 
 PASSWORD_VALIDATION_CODES = [
     "password_too_short",
@@ -61,7 +61,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
     """String patterns the schema can state truthfully: non-blank strings need a non-space character."""
 
-    target_class = "config.serializers.StrictCharField"
+    target_class = "common.serializers.StrictCharField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):

@@ -84,7 +84,7 @@ class BalancedThreadWorker(ThreadWorker):
                 del given[slot]
         free = [slot for slot in range(SLOTS) if slot not in given]
         if not free:
-            raise RuntimeError(f"config.workers.BalancedThreadWorker keeps at most {SLOTS} workers per master")
+            raise RuntimeError(f"common.workers.BalancedThreadWorker keeps at most {SLOTS} workers per master")
         self.slot = free[0]
         given[self.slot] = self
         self.entry = self.slot * FIELDS

@@ -37,7 +37,7 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 
 
 def record_failure(request, exc: BaseException) -> None:
-    """Keep why the request failed for its one log line (config.middleware.RequestLogMiddleware)."""
+    """Keep why the request failed for its one log line (common.middleware.RequestLogMiddleware)."""
     django_request: HttpRequest | None = getattr(request, "_request", request)  # DRF wraps Django's request
     if django_request is not None:
         # psycopg's messages span lines; a log line must not.

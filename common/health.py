@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.outage import record_failure
+from common.outage import record_failure
 
 HealthSerializer = inline_serializer(
     "Health",

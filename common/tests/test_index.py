@@ -64,7 +64,7 @@ def test_every_list_route_of_the_api_is_linked_from_the_index(api_client):
     routes = api_list_routes()
     assert {"/api/v1/users/", "/api/v1/posts/", "/api/v1/products/"} <= routes, "the route walk finds the lists"
     linked = {urlsplit(url).path for url in api_client.get(API_PREFIX).json().values()}
-    assert routes - linked == set(), "add the missing collections to config.index.LINKS"
+    assert routes - linked == set(), "add the missing collections to common.index.LINKS"
 
 
 def test_every_link_of_the_index_answers_200_to_an_admin(api_client, make_user, client_for):

@@ -1,5 +1,5 @@
 """
-The balanced gunicorn worker's decisions (config/workers.py), on gunicorn's own config, logger and a real
+The balanced gunicorn worker's decisions (common/workers.py), on gunicorn's own config, logger and a real
 listening socket; e2e/test_worker_balance.py runs it under load in a real gunicorn.
 """
 
@@ -16,8 +16,8 @@ import pytest
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
-from config import workers
-from config.workers import CONNECTIONS, FIELDS, PID, SERVING, SLOTS, WRITTEN, BalancedThreadWorker, table
+from common import workers
+from common.workers import CONNECTIONS, FIELDS, PID, SERVING, SLOTS, WRITTEN, BalancedThreadWorker, table
 
 THREADS = 4
 

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-# Key in the index -> URL name. A new collection is one line here; config/tests/test_index.py
+# Key in the index -> URL name. A new collection is one line here; common/tests/test_index.py
 # fails while a list route of the API is missing.
 LINKS = {
     "users": "user-list",

@@ -8,8 +8,8 @@ from http import HTTPStatus
 
 import pytest
 
-from config.outage import RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE
-from config.tests.new_process import run_snippet
+from common.outage import RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE
+from common.tests.new_process import run_snippet
 
 API_503 = {
     "type": "server_error",
@@ -27,7 +27,7 @@ def logged(caplog, logger: str) -> list:
     return [record for record in caplog.records if record.name == logger]
 
 
-@pytest.mark.urls("config.tests.urls")
+@pytest.mark.urls("common.tests.urls")
 @pytest.mark.parametrize("path", ["/api/test/database-gone/", "/api/test/database-gone-outside-drf/"])
 def test_a_lost_database_connection_under_the_api_is_a_503_logged_once_without_traceback(client, caplog, path):
     client.raise_request_exception = False
@@ -39,7 +39,7 @@ def test_a_lost_database_connection_under_the_api_is_a_503_logged_once_without_t
     assert "\n" not in records[0].getMessage()
 
 
-@pytest.mark.urls("config.tests.urls")
+@pytest.mark.urls("common.tests.urls")
 def test_a_lost_database_connection_outside_the_api_is_a_503_page(client, caplog):
     client.raise_request_exception = False
     response = client.get("/test/database-gone/")
@@ -49,7 +49,7 @@ def test_a_lost_database_connection_outside_the_api_is_a_503_page(client, caplog
     assert [record.name for record in caplog.records if record.levelname == "ERROR"] == ["config.request"]
 
 
-@pytest.mark.urls("config.tests.urls")
+@pytest.mark.urls("common.tests.urls")
 def test_a_bug_outside_drf_still_logs_its_traceback(client, caplog):
     client.raise_request_exception = False
     assert client.get("/test/crash/").status_code == HTTPStatus.INTERNAL_SERVER_ERROR

@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 import pytest
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("config.tests.urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("common.tests.urls")]
 
 
 def post_raw(client, body: bytes | str, content_type: str = "application/json"):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.filters import UserFilter
 from accounts.models import User
-from config.statements import STAND_IN_INTEGERS, CompiledList, count_compile, statement_compile, update_compile
+from common.statements import STAND_IN_INTEGERS, CompiledList, count_compile, statement_compile, update_compile
 from posts.filters import PostFilter
 from posts.models import Post
 from products.filters import ProductFilter

@@ -11,7 +11,7 @@ last answer and is taken as it is; anything to read (the server's goodbye, an EO
 notice) and Django's own check runs (`SELECT 1`), which closes it if it is unusable. A server
 that vanished without a word (a host gone, a cut cable) fails the first query either way:
 `SELECT 1` would have waited for the same TCP timeout; the request gets a 503
-(`config.outage`) and Django drops the connection after it.
+(`common.outage`) and Django drops the connection after it.
 """
 
 import select

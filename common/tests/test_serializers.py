@@ -3,7 +3,7 @@
 import pytest
 from rest_framework import serializers
 
-from config.serializers import (
+from common.serializers import (
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,

@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 import pytest
 
-from config.tests.new_process import run_snippet
+from common.tests.new_process import run_snippet
 
 # Django's test client inside a fresh interpreter whose database is a closed port.
 HEALTH_WITH_DEAD_DATABASE = """

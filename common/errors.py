@@ -13,7 +13,7 @@ from django.views import defaults
 from drf_standardized_errors.formatter import ExceptionFormatter
 from rest_framework import exceptions
 
-from config import outage
+from common import outage
 
 API_PREFIX = "/api/"
 

@@ -2,12 +2,12 @@
 The one place where the exceptions services raise become API errors.
 
 Services stay free of HTTP: they raise Django's `ValidationError` (400), `PermissionDenied`
-(403) and `ObjectDoesNotExist` / `Http404` (404), and from `config.service_exceptions`
+(403) and `ObjectDoesNotExist` / `Http404` (404), and from `common.service_exceptions`
 `AuthenticationError` for rejected credentials or tokens (401), `Forbidden` for a 403 with a code
 of its own and `RateLimited` for a limit a service counts (429), which Django has no exceptions
 for. drf-standardized-errors already maps `Http404` and `PermissionDenied`; this adds the rest,
 the request errors Django raises while reading a body, which would otherwise surface as a 500,
-and an unreachable database (503, see config.outage). A 401 names every
+and an unreachable database (503, see common.outage). A 401 names every
 authentication scheme the endpoint accepts.
 """
 
@@ -17,9 +17,9 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 
-from config.outage import ServiceUnavailable, is_database_unavailable, record_failure
-from config.parsers import PayloadTooLarge
-from config.service_exceptions import AuthenticationError, Forbidden, RateLimited
+from common.outage import ServiceUnavailable, is_database_unavailable, record_failure
+from common.parsers import PayloadTooLarge
+from common.service_exceptions import AuthenticationError, Forbidden, RateLimited
 
 TOO_MANY_FIELDS = "Too many fields in the request."
 

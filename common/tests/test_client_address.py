@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from config.client import client_address
+from common.client import client_address
 
 LOGIN = "/api/v1/auth/login/"
 

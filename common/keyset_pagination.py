@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from config.pagination import PageNumberPagination
+from common.pagination import PageNumberPagination
 
 INVALID_CURSOR = "Invalid cursor: follow the `next` and `previous` links as they are."
 

@@ -5,7 +5,7 @@ from http import HTTPStatus
 
 import pytest
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("config.tests.urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("common.tests.urls")]
 
 
 def assert_error_shape(response, status: HTTPStatus, error_type: str, code: str | None = None) -> dict:
@@ -64,7 +64,7 @@ def test_crash_in_a_view_is_a_json_500_without_details(client):
 
 
 def test_django_level_500_under_api_is_json(rf):
-    from config.errors import server_error
+    from common.errors import server_error
 
     response = server_error(rf.get("/api/v1/anything/"))
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
@@ -91,7 +91,7 @@ def test_protected_endpoint_without_token_is_401_with_bearer_challenge(api_clien
 def test_a_django_validation_error_from_a_service_is_a_400_keeping_field_and_code():
     from django.core.exceptions import ValidationError as DjangoValidationError
 
-    from config.exceptions import APIExceptionHandler
+    from common.exceptions import APIExceptionHandler
 
     error = DjangoValidationError({"sku": DjangoValidationError("Taken.", code="unique")})
     response = APIExceptionHandler(error, {"view": None, "request": None}).run()

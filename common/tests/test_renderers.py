@@ -11,7 +11,7 @@ from rest_framework import renderers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from config.renderers import JSONRenderer
+from common.renderers import JSONRenderer
 
 PAYLOADS = [
     {"a": 1, "b": [True, False, None], "c": {"d": "e"}},

@@ -1,4 +1,4 @@
-"""The health check of a reused connection (config/postgresql/base.py): no round trip, and still no dead connection."""
+"""The health check of a reused connection (common/postgresql/base.py): no round trip, and still no dead connection."""
 
 import psycopg
 import pytest
@@ -36,7 +36,7 @@ def a_new_request() -> None:
 
 
 def test_the_backend_is_the_projects():
-    assert type(connections["default"]).__module__ == "config.postgresql.base"
+    assert type(connections["default"]).__module__ == "common.postgresql.base"
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from config.parsers import JSONParser
+from common.parsers import JSONParser
 
 
 class EchoView(APIView):
@@ -69,5 +69,5 @@ urlpatterns = [
     path("test/crash/", crash_outside_drf),
     path("", include("config.urls")),
 ]
-handler404 = "config.errors.page_not_found"
-handler500 = "config.errors.server_error"
+handler404 = "common.errors.page_not_found"
+handler500 = "common.errors.server_error"

@@ -1,4 +1,4 @@
-"""What services raise becomes the API's error shape in one place (config.exceptions)."""
+"""What services raise becomes the API's error shape in one place (common.exceptions)."""
 
 from http import HTTPStatus
 
@@ -8,9 +8,9 @@ from django.db import IntegrityError
 
 from accounts.models import EMAIL_UNIQUE_CONSTRAINT
 from accounts.views import PublicView
-from config.exceptions import APIExceptionHandler
-from config.integrity import violated_constraint
-from config.service_exceptions import AuthenticationError
+from common.exceptions import APIExceptionHandler
+from common.integrity import violated_constraint
+from common.service_exceptions import AuthenticationError
 
 
 def _handle(exc: Exception, view=None):

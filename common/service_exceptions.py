@@ -1,5 +1,5 @@
 """
-Exceptions services raise where Django has none; `config.exceptions` turns them into API errors.
+Exceptions services raise where Django has none; `common.exceptions` turns them into API errors.
 
 Kept apart from the exception handler, which imports DRF's views (and through them the
 authentication classes), so that any service can import these without an import cycle.

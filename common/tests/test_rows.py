@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 from accounts.models import User
-from config.rows import datetime_render, row_renderer
+from common.rows import datetime_render, row_renderer
 from products.models import Product
 from products.serializers import ProductSerializer
 

@@ -1,9 +1,9 @@
-"""DRF's throttles, counting per client address by the app's one rule (`config.client.client_address`)."""
+"""DRF's throttles, counting per client address by the app's one rule (`common.client.client_address`)."""
 
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from config.client import client_address
+from common.client import client_address
 
 
 class ClientAddressThrottleMixin:
