@@ -7,6 +7,11 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # with kept-alive connections kept even over the workers (common/workers.py; GUNICORN_WORKER_CLASS=gthread
 # for gunicorn's own, to compare).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "common.workers.BalancedThreadWorker")
+# SO_REUSEPORT: with it, gunicorn opens one listening socket per worker and the kernel spreads new
+# connections over them instead of whichever worker wakes first.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "false").lower() in ("1", "true", "yes")
+# Load the app once in the master before forking: workers (and replacements) start in milliseconds.
+preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "false").lower() in ("1", "true", "yes")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -4,6 +4,7 @@ Before/after over HTTP: this checkout against an earlier commit, side by side in
     .venv/bin/python -m bench.compare                        # against 3e7bfc5 (issue 14's baseline)
     .venv/bin/python -m bench.compare --before HEAD~1 --rounds 3 --seconds 5
     .venv/bin/python -m bench.compare --after-env DB_PREPARED_STATEMENTS=false   # the gain of one switch
+    .venv/bin/python -m bench.compare --before HEAD --before-env GUNICORN_WORKER_CLASS=gthread --nginx
 
 Checks the `--before` commit out into a temporary `git worktree` (removed at the end), with its
 own virtual environment when its requirements.txt differs from this checkout's (built from the
@@ -12,8 +13,10 @@ same pinned wheels), else this one's. Seeds one PostgreSQL database both serve
 10,000 products), migrated by this checkout, so it must not hold migrations the earlier commit
 cannot run with (a view gives commits before accounts 0005 the revoked-sessions table they read).
 Starts both under gunicorn with production settings, each with its own gunicorn.conf.py defaults
-(or `--workers/--threads` for both), and for every scenario runs wrk at 64 connections against one
-server at a time, alternating before/after/after/before over the rounds so drift on this shared
+(or `--workers/--threads` for both), each alone behind the project's nginx with `--nginx`
+(e2e/nginx.py, docker/nginx-proxy.conf: a new upstream connection per request), and for every
+scenario runs wrk at 64 connections against one server at a time, alternating
+before/after/after/before over the rounds so drift on this shared
 machine hits both alike. Prints one before/after table: req/s summed over rounds, the worst p99 of
 any round and the median of the rounds' p99s, errors (non-2xx and socket errors).
 Target (issue 14): after ≥ 2.2 x before on every scenario, 0 errors, p99 no worse.
@@ -135,6 +138,16 @@ def check(base_url: str, path: str, token: str, bodies: list[str] | None) -> Non
         assert 200 <= response.status < 300, (base_url, path, response.status)
 
 
+@contextlib.contextmanager
+def behind_nginx(base_url: str) -> Iterator[str]:
+    """The project's nginx in front of one server, on the server's port + 100; yields its URL."""
+    from e2e.nginx import nginx_balancer
+
+    upstream = base_url.removeprefix("http://")
+    with nginx_balancer(int(upstream.rsplit(":", 1)[1]) + 100, [upstream]) as balancer:
+        yield balancer.url
+
+
 def parse_env(pairs: list[str]) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in pairs)
 
@@ -149,6 +162,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="gunicorn threads for both (default: each's own)")
     parser.add_argument("--before-env", nargs="*", default=[], metavar="KEY=VALUE")
     parser.add_argument("--after-env", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--nginx", action="store_true", help="measure each server behind its own nginx")
     parser.add_argument("--only", nargs="*", default=None, help="scenario names to run (prefixes)")
     args = parser.parse_args()
 
@@ -167,6 +181,7 @@ def main() -> None:
     results: dict[str, dict[str, list[wrk.Result]]] = {name: {"before": [], "after": []} for name in scenarios}
 
     with (
+        contextlib.ExitStack() as stack,
         checkout(args.before) as (tree, venv_bin),
         gunicorn_server(
             database_url, 8411, base_dir=tree, venv_bin=venv_bin, **sizing, **parse_env(args.before_env)
@@ -174,6 +189,8 @@ def main() -> None:
         gunicorn_server(database_url, 8412, **sizing, **parse_env(args.after_env)) as after_url,
     ):
         servers = {"before": before_url, "after": after_url}
+        if args.nginx:
+            servers = {side: stack.enter_context(behind_nginx(url)) for side, url in servers.items()}
         for name, (path, role, body) in scenarios.items():
             for base_url in servers.values():
                 check(base_url, path, bearer[role], body)
@@ -197,7 +214,8 @@ def main() -> None:
     print(
         f"\n{args.connections} connections, {args.rounds} x {args.seconds} s per side and scenario, alternated; "
         f"before = {args.before} {parse_env(args.before_env) or ''}, after = this checkout "
-        f"{parse_env(args.after_env) or ''}; gunicorn {sizing if any(sizing.values()) else 'each its own defaults'}\n"
+        f"{parse_env(args.after_env) or ''}{' behind nginx' if args.nginx else ''}; "
+        f"gunicorn {sizing if any(sizing.values()) else 'each its own defaults'}\n"
     )
     # p99: the worst of any round (what the verdict uses) and the median of the rounds' p99s, which one
     # noisy round (all connections on one gunicorn worker, README "Measured and dropped") cannot move.
