@@ -13,6 +13,7 @@ logged in or reauthenticated within `REAUTH_SECONDS`.
 import time
 
 from django.conf import settings
+from drf_spectacular.utils import OpenApiExample
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework_simplejwt.tokens import Token
@@ -99,6 +100,15 @@ class RecentAuthentication(BasePermission):
     # The schema documents the 401 and its challenge where this applies (common.openapi).
     error_response_401 = ErrorResponse401ReauthenticationSerializer
     challenge_header = REAUTHENTICATION_CHALLENGE_HEADER
+    example_401 = OpenApiExample(
+        "ReauthenticationRequired",
+        value={
+            "type": "client_error",
+            "errors": [{"code": "reauthentication_required", "detail": REAUTHENTICATION_REQUIRED, "attr": None}],
+        },
+        response_only=True,
+        status_codes=["401"],
+    )
 
     def applies(self, request) -> bool:
         return True

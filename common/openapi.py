@@ -63,6 +63,11 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             return permission.error_response_401
         return super()._get_error_response_serializer(status_code)
 
+    def _get_error_response_examples(self):
+        examples = super()._get_error_response_examples()
+        permission = self._step_up_permission()
+        return [*examples, permission.example_401] if permission is not None else examples
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         permission = self._step_up_permission()

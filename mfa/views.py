@@ -11,7 +11,6 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.permissions import RecentAuthentication
-
 from accounts.serializers import LoginResponseSerializer
 from accounts.throttles import PASSWORD_CHECK_THROTTLES, LoginRateThrottle
 from accounts.tokens import request_session_id

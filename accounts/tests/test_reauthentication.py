@@ -61,9 +61,7 @@ def test_a_refresh_keeps_the_sessions_auth_time_and_does_not_make_it_recent(user
     rotated = APIClient().post(REFRESH, {"refresh": body["refresh"]}).json()
     assert claims(rotated["access"])["auth_time"] == int(then.timestamp())
     assert claims(rotated["refresh"])["amr"] == ["pwd"]
-    response = bearer(rotated["access"]).post(
-        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD}
-    )
+    response = bearer(rotated["access"]).post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD})
     assert_reauthentication_required(response)
 
 
@@ -181,7 +179,10 @@ def test_a_username_change_needs_no_recent_authentication_but_an_email_change_do
 @pytest.fixture
 def tight_password_checks(settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "password_check": "2/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "password_check": "2/min"},
+    }
     cache.clear()
     yield
     cache.clear()
