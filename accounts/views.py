@@ -236,7 +236,8 @@ class PasswordChangeView(APIView):
         tags=["auth"],
         summary="Change the caller's password",
         description=(
-            "Every token issued before now is rejected; log in again. Needs a login or reauthentication within "
+            "Every token issued before now is rejected; log in again. The account's API keys are revoked too "
+            "unless `revoke_api_keys` is false. Needs a login or reauthentication within "
             "`REAUTH_SECONDS` (else 401 `reauthentication_required`); throttled by `THROTTLE_PASSWORD_CHECK`."
         ),
         request=PasswordChangeSerializer,
@@ -250,6 +251,7 @@ class PasswordChangeView(APIView):
             new_password=serializer.validated_data["new_password"],
             actor=request.user,
             context=request_context(request),
+            revoke_api_keys=serializer.validated_data["revoke_api_keys"],
         )
         return Response(status=HTTPStatus.NO_CONTENT)
 
