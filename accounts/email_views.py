@@ -64,8 +64,9 @@ class PasswordResetConfirmView(PublicView):
         summary="Set a new password with a reset token",
         description=(
             "The token works once, for `PASSWORD_RESET_TIMEOUT_MINUTES`, and stops working when the password "
-            "changes by any route. Every session of the account ends; the email counts as verified. A new "
-            "password the validators refuse leaves the token usable."
+            "changes by any route. Every session of the account ends, and its API keys are revoked unless "
+            "`revoke_api_keys` is false; the email counts as verified. A new password the validators refuse "
+            "leaves the token usable."
         ),
         request=PasswordResetConfirmSerializer,
         responses={204: NO_CONTENT},

@@ -2,8 +2,9 @@
 Mail to users: one function renders and sends a templated mail; around it, what makes a mail job
 safe (sent once however often it runs) and polite (at most so many mails per address per hour).
 
-Templates live in `accounts/templates/accounts/email/` as `<name>_subject.txt`, `<name>.txt`
-(the plain-text part every mail has) and `<name>.html`.
+Templates live in `<app>/templates/<app>/email/` (accounts' own and those of the apps that mail through
+here, such as `apikeys`) as `<name>_subject.txt`, `<name>.txt` (the plain-text part every mail has)
+and `<name>.html`.
 """
 
 import hashlib
@@ -33,20 +34,23 @@ def frontend_link(path: str, token: str) -> str:
     return f"{settings.FRONTEND_URL}{path}?token={token}"
 
 
-def mail_send(*, to: str, template: str, context: dict) -> None:
-    """Render `template`'s subject, text and HTML with `context` and send them to `to`; raises on mail-server errors."""
+def mail_send(*, to: str, template: str, context: dict, app: str = "accounts") -> None:
+    """
+    Render `template`'s subject, text and HTML (in `<app>/templates/<app>/email/`) with `context` and send
+    them to `to`; raises on mail-server errors.
+    """
     context = {**context, "frontend_url": settings.FRONTEND_URL}
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+    subject = render_to_string(f"{app}/email/{template}_subject.txt", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),  # one line, whatever the template's whitespace
-        body=render_to_string(f"accounts/email/{template}.txt", context),
+        body=render_to_string(f"{app}/email/{template}.txt", context),
         to=[to],
     )
-    message.attach_alternative(render_to_string(f"accounts/email/{template}.html", context), "text/html")
+    message.attach_alternative(render_to_string(f"{app}/email/{template}.html", context), "text/html")
     message.send()
 
 
-def mail_send_once(*, key: uuid.UUID | str, to: str, template: str, context: dict) -> bool:
+def mail_send_once(*, key: uuid.UUID | str, to: str, template: str, context: dict, app: str = "accounts") -> bool:
     """
     Send the mail of job `key` unless a run of that job already sent it; True when this run sent it.
 
@@ -59,7 +63,7 @@ def mail_send_once(*, key: uuid.UUID | str, to: str, template: str, context: dic
     try:
         with transaction.atomic():
             SentMail.objects.create(key=key)
-            mail_send(to=to, template=template, context=context)
+            mail_send(to=to, template=template, context=context, app=app)
     except IntegrityError:
         return False
     return True

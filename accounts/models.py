@@ -119,6 +119,9 @@ class LoginSession(models.Model):
     two-factor change, logout-all) rejects its tokens on every process at once. `ip`,
     `user_agent` and `last_used_at` are as of the last login or refresh; `expires_at` is when the
     session's newest refresh token expires, after which the purge command drops the row.
+    `auth_time` and `amr` (OIDC's names) are when and how the user last proved who they are in this
+    session: the login, or a later `auth/reauthenticate/`; its tokens carry both, and sensitive
+    actions need a recent `auth_time` (accounts.permissions.RecentAuthentication).
     """
 
     sid = models.UUIDField(primary_key=True, default=uuid.uuid4)
@@ -129,6 +132,10 @@ class LoginSession(models.Model):
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True, default="")
     expires_at = models.DateTimeField(db_index=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Null for sessions opened before these were recorded: they count as never authenticated recently.
+    auth_time = models.DateTimeField(null=True, blank=True)
+    # A JSON list of RFC 8176 method names ("pwd", "otp", "mfa"); JSON rather than an array: SQLite runs too.
+    amr = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

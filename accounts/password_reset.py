@@ -8,6 +8,7 @@ import uuid
 from django.db import transaction
 
 from accounts import tasks
+from accounts.credentials import credentials_revoke
 from accounts.mail import mail_quota_take
 from accounts.mail_tokens import password_reset_token
 from accounts.models import User
@@ -50,9 +51,12 @@ def password_reset_token_user(*, token: str) -> User | None:
 
 
 @transaction.atomic
-def password_reset_complete(*, token: str, new_password: str, context: RequestContext | None = None) -> User:
+def password_reset_complete(
+    *, token: str, new_password: str, context: RequestContext | None = None, revoke_api_keys: bool = True
+) -> User:
     """
-    Set `new_password` (already validated) with a reset token; every earlier token of the user is rejected.
+    Set `new_password` (already validated) with a reset token; every earlier token of the user is rejected,
+    and unless `revoke_api_keys` is False their other credentials (API keys) too (`accounts.credentials`).
 
     The user's row is locked while the token is checked, so of two uses at once one wins and the
     other finds the password changed (400 on `token`). The reset also proves the user reads mail at
@@ -66,7 +70,11 @@ def password_reset_complete(*, token: str, new_password: str, context: RequestCo
     user.email_verified = True
     user.save(update_fields=["password", "email_verified"])
     user_tokens_revoke_all(user=user)
-    event_record(event=Event.PASSWORD_RESET_COMPLETED, user=user, actor=user, context=context)
+    revoked = (
+        credentials_revoke(user=user, actor=user, context=context, reason="password_reset") if revoke_api_keys else 0
+    )
+    detail = {"integrations_revoked": revoked}
+    event_record(event=Event.PASSWORD_RESET_COMPLETED, user=user, actor=user, context=context, detail=detail)
     if newly_verified:
         detail = {"email": user.email, "via": "password_reset"}
         event_record(event=Event.EMAIL_VERIFIED, user=user, actor=user, context=context, detail=detail)

@@ -18,6 +18,14 @@ from common.rows import row_renderer
 from common.serializers import StrictBooleanField, StrictCharField, StrictEmailField, StrictModelSerializer
 
 WRONG_PASSWORD = "The current password is not correct."
+REVOKE_API_KEYS_HELP = (
+    "Also revoke every API key of the account (default true): a stolen session may have made one. "
+    "Send false to keep them."
+)
+
+
+def revoke_api_keys_field() -> StrictBooleanField:
+    return StrictBooleanField(required=False, default=True, help_text=REVOKE_API_KEYS_HELP)
 
 
 class UserSerializer(StrictModelSerializer):
@@ -128,6 +136,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 
     old_password = StrictCharField(max_length=128, trim_whitespace=False)
     new_password = StrictCharField(max_length=128, trim_whitespace=False)
+    revoke_api_keys = revoke_api_keys_field()
 
     def validate_old_password(self, value: str) -> str:
         if not self.context["request"].user.check_password(value):
@@ -173,6 +182,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
 
     token = StrictCharField(max_length=TOKEN_MAX_LENGTH, help_text="The token from the reset mail.")
     new_password = StrictCharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    revoke_api_keys = revoke_api_keys_field()
 
     def validate(self, attrs: dict) -> dict:
         # The service checks the token again under a row lock; this check picks the validators' user.

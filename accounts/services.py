@@ -11,6 +11,7 @@ None for an operator's command) and `context` where the request came from.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.credentials import credentials_revoke
 from accounts.email_verification import email_change_request, email_verification_send
 from accounts.models import EMAIL_TAKEN as EMAIL_TAKEN  # re-exported: serializers and tests import it from here
 from accounts.models import UNIQUE_FIELDS, Role, User
@@ -58,10 +59,17 @@ def user_profile_update(
 
 @transaction.atomic
 def user_password_change(
-    *, user: User, new_password: str | None, actor: User | None = None, context: RequestContext | None = None
+    *,
+    user: User,
+    new_password: str | None,
+    actor: User | None = None,
+    context: RequestContext | None = None,
+    revoke_api_keys: bool = True,
 ) -> None:
     """
-    Set a new password (already validated) and reject every token issued before now.
+    Set a new password (already validated) and reject every token issued before now; unless
+    `revoke_api_keys` is False, the user's other credentials (API keys) are revoked too
+    (`accounts.credentials`): whoever changed it may be shutting out someone who stole the account.
 
     `new_password=None` turns password login off (the Django admin offers it).
     """
@@ -71,7 +79,12 @@ def user_password_change(
         user.set_password(new_password)
     user.save(update_fields=["password"])
     user_tokens_revoke_all(user=user)
-    event_record(event=Event.PASSWORD_CHANGED, user=user, actor=actor, context=context)
+    revoked = (
+        credentials_revoke(user=user, actor=actor, context=context, reason="password_changed") if revoke_api_keys else 0
+    )
+    # How many API keys (scripts, integrations) went with it; the detail guard refuses "credentials" as a key.
+    detail = {"integrations_revoked": revoked}
+    event_record(event=Event.PASSWORD_CHANGED, user=user, actor=actor, context=context, detail=detail)
 
 
 def last_admin_check(*, user: User, role: str | None = None, is_active: bool | None = None) -> None:

@@ -14,6 +14,8 @@ Each records its security event (`audit`) in the transaction of the change, from
 """
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -41,6 +43,8 @@ TOKEN_INVALID = "Token is invalid or expired."
 TOKEN_REVOKED = "Token has been revoked."
 REFRESH_REUSED = "This refresh token was already used or revoked; every session of this account is now signed out."
 LOGOUT_REFRESH_INVALID = "This refresh token is invalid, expired, revoked or not yours."
+# RFC 8176's name for a password login (OIDC `amr`).
+PASSWORD_AMR = ("pwd",)
 EMAIL_NOT_VERIFIED = "Verify your email address first: use the link we mailed you, or ask for a new one."
 
 
@@ -83,16 +87,22 @@ def _context_fields(context: RequestContext | None) -> dict:
     return {"ip": context.ip, "user_agent": context.user_agent} if context else {}
 
 
-def session_start(*, user: User, context: RequestContext | None = None) -> TokenPair:
-    """Open a new login session for `user` (recording where the request came from); return its first token pair."""
-    pair = token_pair_build(user=user, sid=uuid.uuid4())
+def session_start(*, user: User, context: RequestContext | None = None, amr: Sequence[str] = PASSWORD_AMR) -> TokenPair:
+    """
+    Open a new login session for `user` (recording where the request came from); return its first token pair.
+
+    A login is a fresh authentication: the session's `auth_time` is now, its `amr` the methods the login used.
+    """
     now = timezone.now()
+    pair = token_pair_build(user=user, sid=uuid.uuid4(), auth_time=now, amr=amr)
     LoginSession.objects.create(
         sid=pair.refresh[SESSION_CLAIM],
         user=user,
         created_at=now,
         last_used_at=now,
         expires_at=datetime_from_epoch(pair.refresh["exp"]),
+        auth_time=now,
+        amr=list(amr),
         **_context_fields(context),
     )
     _outstand(user=user, refresh=pair.refresh)
@@ -105,6 +115,12 @@ def _session_touch(*, user: User, sid: uuid.UUID, refresh: SessionRefreshToken, 
     fields.update(_context_fields(context))
     if not LoginSession.objects.filter(sid=sid, user=user).update(**fields):
         LoginSession.objects.create(sid=sid, user=user, **fields)
+
+
+def _session_authentication(*, sid: uuid.UUID) -> tuple[datetime | None, list[str]]:
+    """When and how the user last authenticated in session `sid` (a login or a reauthentication)."""
+    row = LoginSession.objects.filter(sid=sid).values_list("auth_time", "amr").first()
+    return (row[0], row[1] or []) if row else (None, [])
 
 
 def _login_refused(*, user: User | None, reason: str, context: RequestContext | None) -> AuthenticationError:
@@ -149,11 +165,20 @@ def login_allowed_check(*, user: User, context: RequestContext | None = None) ->
 
 
 @transaction.atomic
-def login_complete(*, user: User, context: RequestContext | None = None, detail: dict | None = None) -> TokenPair:
-    """Every check passed: open a session and record `login_succeeded` (`detail` adds to its detail)."""
+def login_complete(
+    *,
+    user: User,
+    context: RequestContext | None = None,
+    detail: dict | None = None,
+    amr: Sequence[str] = PASSWORD_AMR,
+) -> TokenPair:
+    """
+    Every check passed: open a session (authenticated now, by the methods `amr` names) and record
+    `login_succeeded` (`detail` adds to its detail).
+    """
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
-    pair = session_start(user=user, context=context)
+    pair = session_start(user=user, context=context, amr=amr)
     event_record(
         event=Event.LOGIN_SUCCEEDED,
         user=user,
@@ -208,7 +233,9 @@ def session_refresh(*, raw_refresh: str, context: RequestContext | None = None) 
             event_record(event=Event.REFRESH_REUSE_DETECTED, user=user, context=context, detail={"session": sid.hex})
         else:
             BlacklistedToken.objects.create(token=outstanding)
-            pair = token_pair_build(user=user, sid=sid)
+            # A refresh keeps the session's authentication as it is: it never makes it more recent.
+            auth_time, amr = _session_authentication(sid=sid)
+            pair = token_pair_build(user=user, sid=sid, auth_time=auth_time, amr=amr)
             _outstand(user=user, refresh=pair.refresh)
             _session_touch(user=user, sid=sid, refresh=pair.refresh, context=context)
     if pair is None:

@@ -1,4 +1,4 @@
-"""Per-client-address throttles for the unauthenticated account endpoints."""
+"""Per-client-address throttles for the unauthenticated account endpoints, and the password checks' per user."""
 
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -28,3 +28,26 @@ class PasswordResetRateThrottle(ClientAddressRateThrottle):
     """`THROTTLE_PASSWORD_RESET` reset requests per client address."""
 
     scope = "password_reset"
+
+
+class PasswordCheckAddressRateThrottle(ClientAddressRateThrottle):
+    """`THROTTLE_PASSWORD_CHECK` password or code checks of signed-in users per client address."""
+
+    scope = "password_check"
+    cache_format = "throttle_%(scope)s_address_%(ident)s"
+
+
+class PasswordCheckUserRateThrottle(ClientAddressRateThrottle):
+    """`THROTTLE_PASSWORD_CHECK` password or code checks per user, from whatever addresses."""
+
+    scope = "password_check"
+    cache_format = "throttle_%(scope)s_user_%(ident)s"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user.is_authenticated:
+            return None  # the address throttle beside it counts these
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+# What every endpoint that checks a signed-in user's password or code adds to the API-wide throttles.
+PASSWORD_CHECK_THROTTLES = [PasswordCheckAddressRateThrottle, PasswordCheckUserRateThrottle]

@@ -2,13 +2,17 @@
 The API's JWTs: a refresh and an access token per login session.
 
 Both carry `user_id`, `role` (for clients only, never trusted by the server), `ver` (the
-user's token version when issued) and `sid` (the login session, kept through rotation).
+user's token version when issued), `sid` (the login session, kept through rotation), and OIDC's
+`auth_time` (when the user last proved who they are in the session, seconds since the epoch)
+and `amr` (how: RFC 8176 names such as "pwd", "otp", "mfa"), copied from the session's row.
 Blacklisting is done by the services under a row lock, not by SimpleJWT's mixin.
 """
 
 import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from rest_framework_simplejwt import state
@@ -21,6 +25,8 @@ from accounts.models import User
 ROLE_CLAIM = "role"
 VERSION_CLAIM = "ver"
 SESSION_CLAIM = "sid"
+AUTH_TIME_CLAIM = "auth_time"
+AMR_CLAIM = "amr"
 SESSION_CLAIMS = (api_settings.USER_ID_CLAIM, VERSION_CLAIM, SESSION_CLAIM)
 
 
@@ -88,14 +94,22 @@ class TokenPair:
         return int(SessionAccessToken.lifetime.total_seconds())
 
 
-def token_pair_build(*, user: User, sid: uuid.UUID) -> TokenPair:
-    """Sign a new refresh/access pair for `user` in login session `sid` (no database access)."""
+def token_pair_build(
+    *, user: User, sid: uuid.UUID, auth_time: datetime | None = None, amr: Sequence[str] = ()
+) -> TokenPair:
+    """
+    Sign a new refresh/access pair for `user` in login session `sid` (no database access);
+    `auth_time` and `amr` are the session's (no `auth_time`: never recently authenticated).
+    """
     claims = {
         api_settings.USER_ID_CLAIM: str(user.pk),
         ROLE_CLAIM: user.role,
         VERSION_CLAIM: user.token_version,
         SESSION_CLAIM: sid.hex,
+        AMR_CLAIM: list(amr),
     }
+    if auth_time is not None:
+        claims[AUTH_TIME_CLAIM] = int(auth_time.timestamp())
     refresh, access = SessionRefreshToken(), SessionAccessToken()
     refresh.payload.update(claims)
     access.payload.update(claims)
@@ -114,3 +128,9 @@ def token_session_claims(token: Token) -> tuple[int, int, uuid.UUID]:
         return int(user_id), int(version), uuid.UUID(hex=str(sid))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError("token lacks session claims") from exc
+
+
+def token_auth_time(token: Token) -> int | None:
+    """The `auth_time` claim of a verified token (seconds since the epoch), None when it has none."""
+    value = token.get(AUTH_TIME_CLAIM)
+    return value if type(value) is int else None

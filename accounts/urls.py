@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts import email_views, session_views, views
+from accounts import email_views, reauthentication_views, session_views, views
 
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
@@ -16,6 +16,7 @@ urlpatterns = [
     path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="auth-logout-all"),
     path("auth/me/", views.MeView.as_view(), name="auth-me"),
+    path("auth/reauthenticate/", reauthentication_views.ReauthenticateView.as_view(), name="auth-reauthenticate"),
     path("auth/password/change/", views.PasswordChangeView.as_view(), name="auth-password-change"),
     path("auth/password/reset/", email_views.PasswordResetView.as_view(), name="auth-password-reset"),
     path(

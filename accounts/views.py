@@ -7,14 +7,15 @@ from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializ
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
 from rest_framework.parsers import FormParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts import selectors, services, sessions
 from accounts.filters import UserFilter
 from accounts.models import User
-from accounts.permissions import IsAdmin
+from accounts.permissions import IsAdmin, RecentAuthentication, RecentAuthenticationForEmailChange
 from accounts.schema import ErrorResponse403EmailNotVerifiedSerializer
 from accounts.second_factor import LoginChallenge
 from accounts.serializers import (
@@ -31,7 +32,7 @@ from accounts.serializers import (
     UserSerializer,
     user_admin_row_render,
 )
-from accounts.throttles import LoginRateThrottle, RegisterRateThrottle
+from accounts.throttles import PASSWORD_CHECK_THROTTLES, LoginRateThrottle, RegisterRateThrottle
 from accounts.tokens import TokenPair
 from audit.context import request_context
 from common.filters import only_parameters
@@ -198,6 +199,7 @@ class LogoutAllView(APIView):
 @extend_validation_errors(["unique"], field_name="email", methods=["patch"])
 class MeView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
+    permission_classes = [IsAuthenticated, RecentAuthenticationForEmailChange]
 
     @extend_schema(tags=["auth"], summary="The caller's account", responses={200: UserSerializer})
     def get(self, request):
@@ -209,7 +211,8 @@ class MeView(APIView):
         description=(
             "A new `email` is only requested: `email` stays as it is, `pending_email` shows the new address, a "
             "verification link goes to it and a notice to the current one. Verifying the link makes it the "
-            "email. Email changes count against the verification mails' limit (3 per hour; over it: 429)."
+            "email. Email changes count against the verification mails' limit (3 per hour; over it: 429), and "
+            "need a login or reauthentication within `REAUTH_SECONDS` (else 401 `reauthentication_required`)."
         ),
         request=ProfileSerializer,
         responses={200: UserSerializer},
@@ -226,10 +229,17 @@ class MeView(APIView):
 @extend_validation_errors(["wrong_password"], field_name="old_password")
 @extend_validation_errors(PASSWORD_VALIDATION_CODES, field_name="new_password")
 class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated, RecentAuthentication]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, *PASSWORD_CHECK_THROTTLES]
+
     @extend_schema(
         tags=["auth"],
         summary="Change the caller's password",
-        description="Every token issued before now is rejected; log in again.",
+        description=(
+            "Every token issued before now is rejected; log in again. The account's API keys are revoked too "
+            "unless `revoke_api_keys` is false. Needs a login or reauthentication within "
+            "`REAUTH_SECONDS` (else 401 `reauthentication_required`); throttled by `THROTTLE_PASSWORD_CHECK`."
+        ),
         request=PasswordChangeSerializer,
         responses={204: NO_CONTENT},
     )
@@ -241,6 +251,7 @@ class PasswordChangeView(APIView):
             new_password=serializer.validated_data["new_password"],
             actor=request.user,
             context=request_context(request),
+            revoke_api_keys=serializer.validated_data["revoke_api_keys"],
         )
         return Response(status=HTTPStatus.NO_CONTENT)
 

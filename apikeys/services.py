@@ -3,9 +3,10 @@ Writes of API keys: make one (shown once), revoke one, and note a key's use.
 
 Like every service, these raise Django's `ValidationError` for a rule the input breaks (400) and
 `ObjectDoesNotExist` for a key that is not there (404), and record their security event in the
-transaction of the change.
+transaction of the change. Making a key mails its owner (after the commit, `apikeys.tasks`).
 """
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -15,12 +16,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from apikeys import tasks
 from apikeys.keys import key_generate
 from apikeys.models import PREFIX_UNIQUE_CONSTRAINT, SCOPE_SETS, ApiKey
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
 from common.integrity import field_error, violated_constraint
+from common.jobs import job_enqueue_on_commit
 
 KEYS_PER_USER = 50
 # `last_used_at` is written at most this often per key, not on every request.
@@ -63,6 +66,13 @@ def api_key_create(
         actor=owner,
         context=context,
         detail={"prefix": api_key.prefix, "name": name, "scopes": api_key.scope_list},
+    )
+    # The owner hears of every new key: a stolen session that makes one does not go unnoticed.
+    job_enqueue_on_commit(
+        tasks.api_key_created_mail_send,
+        api_key_id=api_key.pk,
+        ip=context.ip if context else None,
+        key=uuid.uuid4().hex,
     )
     return api_key, key
 
@@ -110,6 +120,21 @@ def api_key_revoke(
         detail={"prefix": api_key.prefix, "name": api_key.name},
     )
     return api_key
+
+
+@transaction.atomic
+def api_keys_revoke_all(*, user: User, actor: User | None, context: RequestContext | None, reason: str) -> int:
+    """
+    Revoke every live key of `user` (a password change or reset asked for it, `accounts.credentials`);
+    one `api_key_revoked` per key, its `detail.reason` saying why. Returns how many.
+    """
+    keys = list(ApiKey.objects.select_for_update().filter(owner=user, revoked_at__isnull=True))
+    now = timezone.now()
+    ApiKey.objects.filter(pk__in=[api_key.pk for api_key in keys]).update(revoked_at=now)
+    for api_key in keys:
+        detail = {"prefix": api_key.prefix, "name": api_key.name, "reason": reason}
+        event_record(event=Event.API_KEY_REVOKED, user=user, actor=actor, context=context, detail=detail)
+    return len(keys)
 
 
 def api_key_mark_used(*, api_key: ApiKey, now: datetime) -> None:

@@ -5,8 +5,10 @@ from http import HTTPStatus
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.permissions import RecentAuthentication
 from apikeys import services
 from apikeys.models import ApiKey
 from apikeys.selectors import api_key_list
@@ -28,7 +30,9 @@ KEYS_ONLY_WITH_A_LOGIN = "Needs a login (a bearer JWT): an API key cannot manage
         summary="Make an API key",
         description=(
             "Returns the key once, in `key`: only its hash is kept. Send it as `Authorization: Api-Key <key>`. "
-            f"A key starts with `dak_`. At most {services.KEYS_PER_USER} keys per account. {KEYS_ONLY_WITH_A_LOGIN}"
+            f"A key starts with `dak_`. At most {services.KEYS_PER_USER} keys per account. {KEYS_ONLY_WITH_A_LOGIN} "
+            "Needs a login or reauthentication within `REAUTH_SECONDS` (else 401 `reauthentication_required`); "
+            "the owner is told by mail."
         ),
         request=ApiKeyCreateSerializer,
         responses={201: ApiKeyCreatedSerializer},
@@ -49,6 +53,12 @@ class ApiKeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ApiKeySerializer
     lookup_value_regex = r"[0-9]+"
     filter_backends = []
+
+    def get_permissions(self):
+        # A stolen access token must not become a lasting credential: making a key needs a recent login.
+        if self.action == "create":
+            return [IsAuthenticated(), RecentAuthentication()]
+        return super().get_permissions()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller

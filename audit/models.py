@@ -41,6 +41,9 @@ class Event(models.TextChoices):
     USER_ROLE_CHANGED = "user_role_changed", "Role changed"
     USER_DEACTIVATED = "user_deactivated", "Account deactivated"
     USER_REACTIVATED = "user_reactivated", "Account reactivated"
+    REAUTHENTICATED = "reauthenticated", "Reauthenticated"
+    REAUTHENTICATION_FAILED = "reauthentication_failed", "Reauthentication failed"
+    EMAIL_CHANGE_CANCELLED = "email_change_cancelled", "Email change cancelled"
 
 
 class SecurityEventQuerySet(models.QuerySet):

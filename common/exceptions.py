@@ -8,7 +8,7 @@ of its own and `RateLimited` for a limit a service counts (429), which Django ha
 for. drf-standardized-errors already maps `Http404` and `PermissionDenied`; this adds the rest,
 the request errors Django raises while reading a body, which would otherwise surface as a 500,
 and an unreachable database (503, see common.outage). A 401 names every
-authentication scheme the endpoint accepts.
+authentication scheme the endpoint accepts, unless its exception names its own `challenge`.
 """
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
@@ -55,7 +55,11 @@ class APIExceptionHandler(ExceptionHandler):
 
     def get_headers(self, exc: exceptions.APIException) -> dict:
         headers = super().get_headers(exc)
-        if "WWW-Authenticate" in headers and (challenges := self._challenges()):
+        if challenge := getattr(exc, "challenge", None):
+            # An exception that names its own challenge keeps it: RFC 9470's step-up asks for a
+            # fresher bearer token, not for any of the schemes.
+            headers["WWW-Authenticate"] = challenge
+        elif "WWW-Authenticate" in headers and (challenges := self._challenges()):
             headers["WWW-Authenticate"] = challenges
         return headers
 

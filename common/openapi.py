@@ -19,7 +19,8 @@ PASSWORD_VALIDATION_CODES = [
 class AutoSchema(StandardizedErrorsAutoSchema):
     """
     Document the 400s of `?page_size=`, `?search=` and empty filters on every list that has them,
-    and the 403 of an authentication scheme that can refuse an operation.
+    the 403 of an authentication scheme that can refuse an operation, and the 401 (its codes and its
+    `WWW-Authenticate` challenge) of a permission that asks for a recent login.
     """
 
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
@@ -47,6 +48,30 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                 serializer, direction, media_type, status_code=status_code, extras=extras
             )
         return super()._get_examples(serializer, direction, media_type, status_code=status_code, extras=extras)
+
+    def _step_up_permission(self):
+        """A permission of the view that can answer a 401 of its own here (a recent login required), if any."""
+        for permission in self.view.get_permissions():
+            documented_for = getattr(permission, "documented_for", None)
+            if documented_for is not None and documented_for(self.method):
+                return permission
+        return None
+
+    def _get_error_response_serializer(self, status_code: str):
+        permission = self._step_up_permission() if status_code == "401" else None
+        if permission is not None:
+            return permission.error_response_401
+        return super()._get_error_response_serializer(status_code)
+
+    def _get_error_response_examples(self):
+        examples = super()._get_error_response_examples()
+        permission = self._step_up_permission()
+        return [*examples, permission.example_401] if permission is not None else examples
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        permission = self._step_up_permission()
+        return [*parameters, permission.challenge_header] if permission is not None else parameters
 
     def _should_add_http403_error_response(self) -> bool:
         # An authentication scheme that limits what its credentials may do (API key scopes)

@@ -6,8 +6,9 @@ class MfaConfig(AppConfig):
     verbose_name = "Two-factor authentication"
 
     def ready(self) -> None:
+        from accounts.reauthentication import factor_register
         from accounts.second_factor import SecondFactorHooks, second_factor_register
-        from mfa import services
+        from mfa import reauthentication, services
 
         second_factor_register(
             SecondFactorHooks(
@@ -16,3 +17,4 @@ class MfaConfig(AppConfig):
                 code_verify=services.code_verify,
             )
         )
+        factor_register(reauthentication.REAUTHENTICATION_FACTOR)

@@ -34,6 +34,9 @@ from mfa.models import Authenticator, LoginChallenge, RecoveryCode
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 MAX_WRONG_CODES = 5
+# RFC 8176: a password and a one-time password (a TOTP code, or a recovery code, used once too), two factors.
+LOGIN_AMR = ("pwd", "otp", "mfa")
+CODE_AMR = ("otp",)
 
 ALREADY_ENABLED = "Two-factor authentication is already on; turn it off first to set up a new authenticator."
 NOT_ENABLED = "Two-factor authentication is not on."
@@ -136,15 +139,41 @@ def mfa_disable(
     return True
 
 
-def mfa_disable_own(*, user: User, keep_sid: uuid.UUID | None, context: RequestContext | None = None) -> None:
-    """The user turns their own two-factor off (their current session stays); 400 when it is not on."""
+def _own_code_check(*, user: User, code: str, purpose: str, context: RequestContext | None) -> None:
+    """
+    A change to the user's own two-factor needs a current TOTP code or an unused recovery code (spent),
+    not only a recent login: whoever holds a stolen session must also hold the device. 400 on `code`
+    otherwise (`mfa_failed` recorded, outside the change's transaction so it stays).
+    """
+    if not user.mfa_enabled:
+        raise ValidationError(NOT_ENABLED, code="not_enabled")
+    method = code_accept(user=user, code=code) if code_well_formed(code) else None
+    if method is None:
+        detail = {"reason": "wrong_code", "via": purpose}
+        event_record(event=Event.MFA_FAILED, user=user, context=context, detail=detail)
+        raise field_error("code", WRONG_CODE, code="wrong_code")
+
+
+def mfa_disable_own(
+    *, user: User, code: str, keep_sid: uuid.UUID | None, context: RequestContext | None = None
+) -> None:
+    """
+    The user turns their own two-factor off with a current code (their current session stays); 400 when
+    it is not on or the code is wrong.
+    """
+    _own_code_check(user=user, code=code, purpose="mfa_disable", context=context)
     if not mfa_disable(user=user, actor=user, context=context, keep_sid=keep_sid):
         raise ValidationError(NOT_ENABLED, code="not_enabled")
 
 
+def recovery_codes_regenerate(*, user: User, code: str, context: RequestContext | None = None) -> list[str]:
+    """A new set of recovery codes (returned once), with a current code; the old set stops working."""
+    _own_code_check(user=user, code=code, purpose="recovery_codes", context=context)
+    return _recovery_codes_regenerate(user=user, context=context)
+
+
 @transaction.atomic
-def recovery_codes_regenerate(*, user: User, context: RequestContext | None = None) -> list[str]:
-    """A new set of recovery codes (returned once); the old set stops working."""
+def _recovery_codes_regenerate(*, user: User, context: RequestContext | None) -> list[str]:
     user = _user_locked(user)
     if not user.mfa_enabled:
         raise ValidationError(NOT_ENABLED, code="not_enabled")
@@ -186,7 +215,7 @@ class _Attempt:
     wrong: bool = False
 
 
-def _code_accept(*, user: User, code: str) -> str | None:
+def code_accept(*, user: User, code: str) -> str | None:
     """How `code` (normalized) passes for `user`: "totp", "recovery_code", or None."""
     if len(code) == totp.DIGITS:
         authenticator = Authenticator.objects.filter(user=user, confirmed_at__isnull=False).first()
@@ -223,7 +252,7 @@ def code_verify(*, user: User, code: str, context: RequestContext | None = None)
         return False
     code = code_normalize(code or "")
     with transaction.atomic():
-        method = _code_accept(user=user, code=code) if code_well_formed(code) else None
+        method = code_accept(user=user, code=code) if code_well_formed(code) else None
         if method is None:
             detail = {"reason": "wrong_code" if code else "no_code", **ADMIN_SITE}
             event_record(event=Event.MFA_FAILED, user=user, context=context, detail=detail)
@@ -252,7 +281,7 @@ def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = Non
         # The row lock orders the attempts on one token (its failures count, its single use).
         challenge = LoginChallenge.objects.select_for_update().filter(token_hash=token_hash).first()
         if _challenge_live(challenge):
-            method = _code_accept(user=user, code=code)
+            method = code_accept(user=user, code=code)
             if method is None:
                 challenge.failures += 1
                 challenge.save(update_fields=["failures"])
@@ -262,7 +291,9 @@ def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = Non
             else:
                 challenge.used_at = timezone.now()
                 challenge.save(update_fields=["used_at"])
-                attempt.pair = login_complete(user=user, context=context, detail={"second_factor": method})
+                attempt.pair = login_complete(
+                    user=user, context=context, detail={"second_factor": method}, amr=LOGIN_AMR
+                )
                 if method == "recovery_code":
                     remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
                     detail = {"remaining": remaining}

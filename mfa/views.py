@@ -5,11 +5,14 @@ from http import HTTPStatus
 import segno
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.permissions import RecentAuthentication
 from accounts.serializers import LoginResponseSerializer
-from accounts.throttles import LoginRateThrottle
+from accounts.throttles import PASSWORD_CHECK_THROTTLES, LoginRateThrottle
 from accounts.tokens import request_session_id
 from accounts.views import EMAIL_NOT_VERIFIED, NO_CONTENT, UNAUTHORIZED, PublicView, login_body
 from audit.context import request_context
@@ -19,6 +22,7 @@ from mfa.serializers import (
     MfaLoginSerializer,
     PasswordCheckSerializer,
     RecoveryCodesSerializer,
+    SecondFactorCodeSerializer,
     TotpCodeSerializer,
     TotpEnrolledSerializer,
 )
@@ -29,6 +33,17 @@ MFA_TOKEN_UNAUTHORIZED = OpenApiResponse(
     "may no longer log in. Log in again.",
 )
 SESSIONS_NOTE = "Every other session of the account ends; the one making this call stays."
+STEP_UP_NOTE = (
+    "Needs a login or reauthentication (`auth/reauthenticate/`) within `REAUTH_SECONDS` (else 401 "
+    "`reauthentication_required`); throttled by `THROTTLE_PASSWORD_CHECK`."
+)
+
+
+class SecondFactorChangeView(APIView):
+    """A change to the caller's own two-factor: a recent authentication, and the password-check throttle."""
+
+    permission_classes = [IsAuthenticated, RecentAuthentication]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, *PASSWORD_CHECK_THROTTLES]
 
 
 def _qr_svg(url: str) -> str:
@@ -62,14 +77,14 @@ class MfaLoginView(PublicView):
 
 @extend_validation_errors(["wrong_password"], field_name="password")
 @extend_validation_errors(["already_enabled"], field_name="non_field_errors")
-class TotpEnrollView(APIView):
+class TotpEnrollView(SecondFactorChangeView):
     @extend_schema(
         tags=["auth"],
         summary="Set up an authenticator app",
         description=(
             "A new TOTP secret (SHA-1, 6 digits, 30 s), its `otpauth://` URL and QR code. Not active until "
             "confirmed with a code (`auth/mfa/totp/confirm/`); replaces an unconfirmed one. With two-factor "
-            "already on: 400 `already_enabled` (turn it off first)."
+            f"already on: 400 `already_enabled` (turn it off first). {STEP_UP_NOTE}"
         ),
         request=PasswordCheckSerializer,
         responses={201: TotpEnrolledSerializer},
@@ -83,13 +98,13 @@ class TotpEnrollView(APIView):
 
 @extend_validation_errors(["wrong_code", "invalid"], field_name="code")
 @extend_validation_errors(["already_enabled", "no_pending_authenticator"], field_name="non_field_errors")
-class TotpConfirmView(APIView):
+class TotpConfirmView(SecondFactorChangeView):
     @extend_schema(
         tags=["auth"],
         summary="Confirm the authenticator app: turn two-factor on",
         description=(
             "A current code of the new authenticator turns two-factor authentication on and returns 10 "
-            f"recovery codes, shown only here. {SESSIONS_NOTE}"
+            f"recovery codes, shown only here. {SESSIONS_NOTE} {STEP_UP_NOTE}"
         ),
         request=TotpCodeSerializer,
         responses={200: RecoveryCodesSerializer},
@@ -106,35 +121,51 @@ class TotpConfirmView(APIView):
         return Response({"recovery_codes": codes})
 
 
-@extend_validation_errors(["wrong_password"], field_name="password")
+CODE_NOTE = (
+    "`code`: a current TOTP code or an unused recovery code (spent): whoever holds a session must also hold the "
+    "device. A wrong code is a 400 on `code`."
+)
+
+
+@extend_validation_errors(["wrong_code", "invalid"], field_name="code")
 @extend_validation_errors(["not_enabled"], field_name="non_field_errors")
-class MfaDisableView(APIView):
+class MfaDisableView(SecondFactorChangeView):
     @extend_schema(
         tags=["auth"],
         summary="Turn two-factor off",
-        description=f"The authenticator and the recovery codes are deleted. {SESSIONS_NOTE}",
-        request=PasswordCheckSerializer,
+        description=f"The authenticator and the recovery codes are deleted. {CODE_NOTE} {SESSIONS_NOTE} {STEP_UP_NOTE}",
+        request=SecondFactorCodeSerializer,
         responses={204: NO_CONTENT},
     )
     def post(self, request):
-        PasswordCheckSerializer(data=request.data, context={"request": request}).is_valid(raise_exception=True)
+        serializer = SecondFactorCodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         services.mfa_disable_own(
-            user=request.user, keep_sid=request_session_id(request), context=request_context(request)
+            user=request.user,
+            code=serializer.validated_data["code"],
+            keep_sid=request_session_id(request),
+            context=request_context(request),
         )
         return Response(status=HTTPStatus.NO_CONTENT)
 
 
-@extend_validation_errors(["wrong_password"], field_name="password")
+@extend_validation_errors(["wrong_code", "invalid"], field_name="code")
 @extend_validation_errors(["not_enabled"], field_name="non_field_errors")
-class RecoveryCodesView(APIView):
+class RecoveryCodesView(SecondFactorChangeView):
     @extend_schema(
         tags=["auth"],
         summary="Replace the recovery codes",
-        description="10 new recovery codes, shown only here; the old ones stop working. Needs two-factor on.",
-        request=PasswordCheckSerializer,
+        description=(
+            "10 new recovery codes, shown only here; the old ones stop working. Needs two-factor on. "
+            f"{CODE_NOTE} {STEP_UP_NOTE}"
+        ),
+        request=SecondFactorCodeSerializer,
         responses={200: RecoveryCodesSerializer},
     )
     def post(self, request):
-        PasswordCheckSerializer(data=request.data, context={"request": request}).is_valid(raise_exception=True)
-        codes = services.recovery_codes_regenerate(user=request.user, context=request_context(request))
+        serializer = SecondFactorCodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = services.recovery_codes_regenerate(
+            user=request.user, code=serializer.validated_data["code"], context=request_context(request)
+        )
         return Response({"recovery_codes": codes})

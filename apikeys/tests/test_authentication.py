@@ -97,11 +97,13 @@ def test_deleting_the_owner_deletes_their_keys(user):
     assert_key_rejected(key_client(key).get(ME))
 
 
-def test_logout_all_a_password_change_and_a_reset_do_not_touch_keys(user):
+def test_logout_all_does_not_touch_keys_nor_a_password_change_or_reset_that_keeps_them(user):
     _, key = api_key_make(user)
     user_logout_all(user=user)
-    user_password_change(user=user, new_password="a-brand-new-passphrase", actor=user)
-    password_reset_complete(token=password_reset_token.make(user), new_password="yet-another-passphrase")
+    user_password_change(user=user, new_password="a-brand-new-passphrase", actor=user, revoke_api_keys=False)
+    password_reset_complete(
+        token=password_reset_token.make(user), new_password="yet-another-passphrase", revoke_api_keys=False
+    )
     assert key_client(key).get(ME).status_code == HTTPStatus.OK
 
 

@@ -249,8 +249,10 @@ def two_factor(world, secrets):
     secrets.add(secret, enrolled["otpauth_url"], Authenticator.objects.get(user=user).secret_encrypted)
     step = totp.step_at(time.time())
     codes = {totp.code_at_step(secret, step + offset) for offset in (-1, 0, 1)}
-    client.post(f"{API}/auth/mfa/totp/confirm/", {"code": totp.code_at_step(secret, step)})
-    recovery = client.post(f"{API}/auth/mfa/recovery-codes/", {"password": password}).json()["recovery_codes"]
+    first_set = client.post(f"{API}/auth/mfa/totp/confirm/", {"code": totp.code_at_step(secret, step)}).json()
+    secrets.add(*first_set["recovery_codes"])
+    replaced = client.post(f"{API}/auth/mfa/recovery-codes/", {"code": first_set["recovery_codes"][0]})
+    recovery = replaced.json()["recovery_codes"]
     for code in recovery:
         secrets.add(code, code.replace("-", ""), recovery_codes.code_hash(code))
 
@@ -267,7 +269,8 @@ def two_factor(world, secrets):
     world.api.post(f"{API}/auth/login/mfa/", {"mfa_token": first_step(), "code": recovery[0]})
     world.api.post(f"{API}/auth/login/mfa/", {"mfa_token": first_step(), "code": recovery[0]})  # used: mfa_failed
     assert LoginChallenge.objects.filter(user=user).exists()
-    client.post(f"{API}/auth/mfa/disable/", {"password": password})
+    client.post(f"{API}/auth/mfa/disable/", {"code": wrong})  # mfa_failed
+    client.post(f"{API}/auth/mfa/disable/", {"code": recovery[1]})
     totp_codes_recorded_nowhere(codes | {wrong})
     # Turned off by an admin, through the API and through the Django admin's action.
     for turn_off in (

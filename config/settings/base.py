@@ -174,6 +174,10 @@ if PASSWORD_RESET_TIMEOUT_MINUTES < 1:
 # Django's own name for it, in seconds (read by the token generators in accounts.mail_tokens).
 PASSWORD_RESET_TIMEOUT = PASSWORD_RESET_TIMEOUT_MINUTES * 60
 
+# --- Step-up reauthentication ----------------------------------------------------------------
+# How recent a login or auth/reauthenticate/ must be for a credential change (accounts.permissions).
+REAUTH_SECONDS = env.int("REAUTH_SECONDS", default=300)
+
 # --- Two-factor authentication (mfa) -------------------------------------------------------
 # The name authenticator apps show next to the account.
 MFA_ISSUER = env.str("MFA_ISSUER", default="Django API")
@@ -236,6 +240,8 @@ THROTTLE_RATES = {
     "login": env.str("THROTTLE_LOGIN", default="10/min"),
     "register": env.str("THROTTLE_REGISTER", default="5/min"),
     "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
+    # Endpoints that check a password or a code of a signed-in user, per user and per address.
+    "password_check": env.str("THROTTLE_PASSWORD_CHECK", default="5/min"),
 }
 
 REST_FRAMEWORK = {

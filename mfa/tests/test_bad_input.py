@@ -94,7 +94,18 @@ def test_the_second_login_step_needs_both_fields(user, missing):
     assert result["errors"][0] == {"code": "required", "detail": "This field is required.", "attr": missing}
 
 
-@pytest.mark.parametrize("path", [TOTP, DISABLE, RECOVERY_CODES])
+@pytest.mark.parametrize("path", [DISABLE, RECOVERY_CODES])
+@pytest.mark.parametrize("code", BAD_CODES, ids=repr)
+def test_code_checked_changes_refuse_a_malformed_code(user, client_for, path, code):
+    mfa_turn_on(user)
+    client = client_for(user)
+    body = assert_400(client.post(path, json.dumps({"code": code}), content_type="application/json"))
+    assert body["errors"][0]["attr"] == "code"
+    user.refresh_from_db()
+    assert user.mfa_enabled
+
+
+@pytest.mark.parametrize("path", [TOTP])
 @pytest.mark.parametrize("password", BAD_PASSWORDS, ids=repr)
 def test_password_endpoints_refuse_a_malformed_password(user, client_for, path, password):
     mfa_turn_on(user)

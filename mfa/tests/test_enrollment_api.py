@@ -14,7 +14,16 @@ from apikeys.services import api_key_create
 from audit.models import Event, SecurityEvent
 from mfa import recovery_codes
 from mfa.models import Authenticator, RecoveryCode
-from mfa.tests.conftest import DISABLE, RECOVERY_CODES, TOTP, TOTP_CONFIRM, code_now, mfa_turn_on
+from mfa.tests.conftest import (
+    DISABLE,
+    RECOVERY_CODES,
+    TOTP,
+    TOTP_CONFIRM,
+    code_now,
+    mfa_turn_on,
+    unused_code,
+    wrong_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +113,40 @@ def test_setting_up_with_two_factor_already_on_is_a_400(user):
     assert Authenticator.objects.get(user=user).confirmed_at is not None
 
 
-@pytest.mark.parametrize("path", [TOTP, DISABLE, RECOVERY_CODES])
+@pytest.mark.parametrize("path", [DISABLE, RECOVERY_CODES])
+def test_the_password_alone_does_not_change_two_factor(user, path):
+    mfa_turn_on(user)
+    client, _, _ = signed_in(user)
+    response = client.post(path, {"password": PASSWORD})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][0] == {"code": "required", "detail": "This field is required.", "attr": "code"}
+    user.refresh_from_db()
+    assert user.mfa_enabled
+
+
+@pytest.mark.parametrize("path", [DISABLE, RECOVERY_CODES])
+def test_a_wrong_code_is_a_400_on_code_and_recorded(user, path):
+    mfa = mfa_turn_on(user)
+    client, _, _ = signed_in(user)
+    response = client.post(path, {"code": wrong_code(mfa.secret)})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][0]["attr"] == "code"
+    assert response.json()["errors"][0]["code"] == "wrong_code"
+    user.refresh_from_db()
+    assert user.mfa_enabled
+    assert RecoveryCode.objects.filter(user=user, used_at__isnull=True).count() == 10
+    assert SecurityEvent.objects.filter(event=Event.MFA_FAILED, user=user).exists()
+
+
+@pytest.mark.parametrize("path", [DISABLE, RECOVERY_CODES])
+def test_a_recovery_code_also_does(user, path):
+    mfa = mfa_turn_on(user)
+    client, _, _ = signed_in(user)
+    response = client.post(path, {"code": mfa.recovery_codes[0]})
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.NO_CONTENT), response.content
+
+
+@pytest.mark.parametrize("path", [TOTP])
 def test_a_wrong_password_is_a_400_on_password(user, path):
     mfa_turn_on(user)
     client, _, _ = signed_in(user)
@@ -127,10 +169,10 @@ def test_turning_two_factor_on_ends_every_other_session_but_not_the_callers(user
 
 
 def test_turning_two_factor_off_deletes_everything_and_ends_the_other_sessions(user):
-    mfa_turn_on(user)
+    mfa = mfa_turn_on(user)
     other_access = str(session_start(user=user).access)
     client, access, _ = signed_in(user)
-    response = client.post(DISABLE, {"password": PASSWORD})
+    response = client.post(DISABLE, {"code": unused_code(mfa)})
     assert response.status_code == HTTPStatus.NO_CONTENT
     user.refresh_from_db()
     assert not user.mfa_enabled
@@ -144,15 +186,16 @@ def test_turning_two_factor_off_deletes_everything_and_ends_the_other_sessions(u
 
 def test_turning_off_what_is_not_on_is_a_400(user):
     client, _, _ = signed_in(user)
-    response = client.post(DISABLE, {"password": PASSWORD})
+    response = client.post(DISABLE, {"code": "123456"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["errors"][0]["code"] == "not_enabled"
 
 
 def test_new_recovery_codes_replace_the_old_set(user):
-    old = mfa_turn_on(user).recovery_codes
+    mfa = mfa_turn_on(user)
+    old = mfa.recovery_codes
     client, _, _ = signed_in(user)
-    response = client.post(RECOVERY_CODES, {"password": PASSWORD})
+    response = client.post(RECOVERY_CODES, {"code": unused_code(mfa)})
     assert response.status_code == HTTPStatus.OK
     new = response.json()["recovery_codes"]
     assert len(new) == 10
@@ -164,7 +207,7 @@ def test_new_recovery_codes_replace_the_old_set(user):
 
 def test_new_recovery_codes_need_two_factor_on(user):
     client, _, _ = signed_in(user)
-    response = client.post(RECOVERY_CODES, {"password": PASSWORD})
+    response = client.post(RECOVERY_CODES, {"code": "123456"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["errors"][0]["code"] == "not_enabled"
 

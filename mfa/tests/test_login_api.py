@@ -203,8 +203,9 @@ def test_a_recovery_code_without_its_hyphen_works(mfa_user):
 
 def test_a_replaced_recovery_code_no_longer_works(mfa_user):
     from mfa.services import recovery_codes_regenerate
+    from mfa.tests.conftest import unused_code
 
-    recovery_codes_regenerate(user=mfa_user.user)
+    recovery_codes_regenerate(user=mfa_user.user, code=unused_code(mfa_user))
     token = login_first_step(mfa_user.user)["mfa_token"]
     assert second_step(token, mfa_user.recovery_codes[0]).status_code == HTTPStatus.BAD_REQUEST
 

@@ -46,8 +46,8 @@ def test_the_second_step_is_public_and_answers_as_a_login(schema):
     [
         ("/api/v1/auth/mfa/totp/", "201", "password", {"wrong_password"}),
         ("/api/v1/auth/mfa/totp/confirm/", "200", "code", {"wrong_code", "invalid"}),
-        ("/api/v1/auth/mfa/disable/", "204", "password", {"wrong_password"}),
-        ("/api/v1/auth/mfa/recovery-codes/", "200", "password", {"wrong_password"}),
+        ("/api/v1/auth/mfa/disable/", "204", "code", {"wrong_code", "invalid"}),
+        ("/api/v1/auth/mfa/recovery-codes/", "200", "code", {"wrong_code", "invalid"}),
     ],
 )
 def test_the_two_factor_operations_need_a_jwt_and_document_their_answers(schema, path, success, attr, codes):
