@@ -5,7 +5,7 @@ A login session is one chain of refresh tokens (rotated one for one) and the acc
 made from them, all sharing a `sid`, with a `LoginSession` row (where and when it was last used,
 for the sessions page). Revocation has two levers, both checked in the query that loads the user
 for every request: the session's `ended_at` (one session) and the user's `token_version` (every
-token issued before now).
+token issued before now). A token whose session row is missing or expired is refused (fail closed).
 
 Like every service, these raise Django's `ValidationError` for bad input (400) and
 `common.service_exceptions.AuthenticationError` for rejected credentials or tokens (401).
@@ -113,8 +113,7 @@ def _session_touch(*, user: User, sid: uuid.UUID, refresh: SessionRefreshToken, 
     """A refresh keeps the session: its last use, address and user agent are now this request's."""
     fields = {"last_used_at": timezone.now(), "expires_at": datetime_from_epoch(refresh["exp"])}
     fields.update(_context_fields(context))
-    if not LoginSession.objects.filter(sid=sid, user=user).update(**fields):
-        LoginSession.objects.create(sid=sid, user=user, **fields)
+    LoginSession.objects.filter(sid=sid, user=user).update(**fields)
 
 
 def _session_authentication(*, sid: uuid.UUID) -> tuple[datetime | None, list[str]]:
@@ -262,7 +261,7 @@ def session_logout(*, user: User, access: Token, raw_refresh: str, context: Requ
     if (
         outstanding is None
         or outstanding.blacklisted
-        or LoginSession.objects.filter(sid=sid, ended_at__isnull=False).exists()
+        or not LoginSession.objects.filter(sid=sid, user=user, ended_at__isnull=True).exists()
     ):
         raise field_error("refresh", LOGOUT_REFRESH_INVALID, code="invalid")
     BlacklistedToken.objects.create(token=outstanding)
@@ -278,15 +277,8 @@ def user_logout_all(*, user: User, context: RequestContext | None = None) -> Non
 
 
 def _sessions_end(*, user: User, sids: set[uuid.UUID]) -> None:
-    """End these sessions of `user`; a session without a row (its tokens predate the table) gets an ended one."""
-    now = timezone.now()
-    # No token of a session can outlive a refresh issued now.
-    expires_at = now + api_settings.REFRESH_TOKEN_LIFETIME
-    LoginSession.objects.bulk_create(
-        [LoginSession(sid=s, user=user, expires_at=expires_at, created_at=now, ended_at=now) for s in sids],
-        ignore_conflicts=True,
-    )
-    LoginSession.objects.filter(sid__in=sids, user=user, ended_at__isnull=True).update(ended_at=now)
+    """End these sessions of `user` (a token without a live session row is refused anyway)."""
+    LoginSession.objects.filter(sid__in=sids, user=user, ended_at__isnull=True).update(ended_at=timezone.now())
 
 
 @transaction.atomic

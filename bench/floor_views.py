@@ -33,8 +33,8 @@ PAGE_SIZE = 20
 
 # The statement authentication sends (accounts.selectors.user_for_token).
 USER_SQL = (
-    "SELECT u.*, EXISTS (SELECT 1 FROM accounts_loginsession r "
-    "WHERE r.sid = %s AND r.user_id = u.id AND r.ended_at IS NOT NULL) "
+    "SELECT u.*, NOT EXISTS (SELECT 1 FROM accounts_loginsession r "
+    "WHERE r.sid = %s AND r.user_id = u.id AND r.ended_at IS NULL AND r.expires_at > now()) "
     "AS session_revoked FROM accounts_user u WHERE u.id = %s"
 )
 FEED_SQL = (

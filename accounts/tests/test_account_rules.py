@@ -2,18 +2,21 @@
 
 import io
 import uuid
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import LoginSession, Role, User
 from accounts.selectors import user_for_token
 from accounts.services import LAST_ADMIN, last_admin_check, user_delete, user_profile_update
 from accounts.sessions import session_logout, session_start
 from accounts.tests.conftest import me_status
+from accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +128,10 @@ def test_manage_py_changepassword_revokes_earlier_tokens(user, login, monkeypatc
 
 def _orm_user_for_token(*, user_id: int, sid) -> User | None:
     """What `user_for_token`'s hand-written SQL stands for, as the ORM writes it."""
-    revoked = LoginSession.objects.filter(sid=sid, user=OuterRef("pk"), ended_at__isnull=False)
-    return User.objects.annotate(session_revoked=Exists(revoked)).filter(pk=user_id).first()
+    live = LoginSession.objects.filter(
+        sid=sid, user=OuterRef("pk"), ended_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return User.objects.annotate(session_revoked=~Exists(live)).filter(pk=user_id).first()
 
 
 def _as_dict(user: User | None) -> dict | None:
@@ -136,15 +141,40 @@ def _as_dict(user: User | None) -> dict | None:
     return {**fields, "session_revoked": user.session_revoked}
 
 
-@pytest.mark.parametrize("revoked", [False, True])
-def test_user_lookup_sql_returns_what_the_orm_query_returns(make_user, revoked):
+def _session_ended(*, user, pair) -> None:
+    session_logout(user=user, access=pair.access, raw_refresh=str(pair.refresh))
+
+
+def _session_expired(*, user, pair) -> None:
+    LoginSession.objects.filter(sid=pair.access["sid"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def _session_row_gone(*, user, pair) -> None:
+    LoginSession.objects.filter(sid=pair.access["sid"]).delete()
+
+
+def _session_of_someone_else(*, user, pair) -> None:
+    LoginSession.objects.filter(sid=pair.access["sid"]).update(user=UserFactory())
+
+
+SESSION_STATES = {
+    "live": (None, False),
+    "ended": (_session_ended, True),
+    "expired": (_session_expired, True),
+    "without a row": (_session_row_gone, True),
+    "of another user": (_session_of_someone_else, True),
+}
+
+
+@pytest.mark.parametrize("state", SESSION_STATES)
+def test_user_lookup_sql_returns_what_the_orm_query_returns(make_user, state):
+    change, revoked = SESSION_STATES[state]
     user = make_user(role=Role.MODERATOR, first_name="Ada")
     make_user()  # another row the lookup must not return
     pair = session_start(user=user)
-    sid = pair.access["sid"]
-    if revoked:
-        session_logout(user=user, access=pair.access, raw_refresh=str(pair.refresh))
-    sid = uuid.UUID(hex=sid)
+    if change:
+        change(user=user, pair=pair)
+    sid = uuid.UUID(hex=pair.access["sid"])
     raw, orm = user_for_token(user_id=user.pk, sid=sid), _orm_user_for_token(user_id=user.pk, sid=sid)
     assert _as_dict(raw) == _as_dict(orm)
     assert raw.session_revoked is revoked

@@ -9,11 +9,12 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import aware_utcnow
 
-from accounts.models import Role
+from accounts.models import LoginSession, Role
 from accounts.sessions import session_start
 from accounts.tests.conftest import ME, USERS, assert_unauthorized, bearer
 from accounts.tokens import VERIFIED_TOKENS_KEPT, SessionAccessToken, _verified_payload, token_pair_build
@@ -71,6 +72,30 @@ def test_missing_token_is_401_with_bearer_challenge(api_client):
     assert response.json()["errors"][0]["code"] == "not_authenticated"
 
 
+def _session_row_deleted(user) -> str:
+    access = session_start(user=user).access
+    LoginSession.objects.filter(sid=access["sid"]).delete()
+    return str(access)
+
+
+def _session_expired(user) -> str:
+    access = session_start(user=user).access
+    LoginSession.objects.filter(sid=access["sid"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    return str(access)
+
+
+TOKENS_WITHOUT_A_LIVE_SESSION = {
+    "signed but never issued": lambda user: str(token_pair_build(user=user, sid=uuid.uuid4()).access),
+    "its session row deleted": _session_row_deleted,
+    "its session expired": _session_expired,
+}
+
+
+@pytest.mark.parametrize("kind", TOKENS_WITHOUT_A_LIVE_SESSION)
+def test_a_token_without_a_live_session_is_401(user, kind):
+    assert_unauthorized(bearer(TOKENS_WITHOUT_A_LIVE_SESSION[kind](user)).get(ME))
+
+
 def test_token_of_a_deleted_user_is_401(user):
     access = str(session_start(user=user).access)
     user.delete()
@@ -79,7 +104,7 @@ def test_token_of_a_deleted_user_is_401(user):
 
 def test_role_claim_is_never_trusted(user):
     user.role = Role.ADMIN  # signed into the token, never saved
-    forged = token_pair_build(user=user, sid=uuid.uuid4()).access
+    forged = session_start(user=user).access
     assert bearer(str(forged)).get(USERS).status_code == HTTPStatus.FORBIDDEN
 
 
