@@ -75,7 +75,7 @@ def test_a_password_set_in_the_admin_is_recorded_as_done_by_the_admin(admin_clie
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
     user.refresh_from_db()
     assert user.has_usable_password() is usable
-    assert events() == [(Event.PASSWORD_CHANGED, user.pk, admin.pk, {})]
+    assert events() == [(Event.PASSWORD_CHANGED, user.pk, admin.pk, {"integrations_revoked": 0})]
     assert SecurityEvent.objects.latest("at", "id").ip == "203.0.113.50"
 
 

@@ -95,7 +95,7 @@ def test_password_change_is_recorded_as_done_by_the_user(client_for, user):
     body = {"old_password": PASSWORD, "new_password": "a-fresh-passphrase-1913"}
     response = client_for(user).post(PASSWORD_CHANGE, body, **CLIENT)
     assert response.status_code == HTTPStatus.NO_CONTENT
-    assert events() == [(Event.PASSWORD_CHANGED, user.pk, user.pk, {})]
+    assert events() == [(Event.PASSWORD_CHANGED, user.pk, user.pk, {"integrations_revoked": 0})]
     assert_request_recorded(response)
 
 
