@@ -44,6 +44,7 @@ class Event(models.TextChoices):
     REAUTHENTICATED = "reauthenticated", "Reauthenticated"
     REAUTHENTICATION_FAILED = "reauthentication_failed", "Reauthentication failed"
     EMAIL_CHANGE_CANCELLED = "email_change_cancelled", "Email change cancelled"
+    LOGIN_LOCKED = "login_locked", "Sign-in attempts limited"
 
 
 class SecurityEventQuerySet(models.QuerySet):
