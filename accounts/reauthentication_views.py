@@ -1,5 +1,7 @@
 """`auth/reauthenticate/`: prove again who you are, with any registered factor (accounts.reauthentication)."""
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
@@ -36,6 +38,8 @@ class ReauthenticatedSerializer(serializers.Serializer):
 @extend_validation_errors(["wrong_password", "unavailable"], field_name="password")
 @extend_validation_errors(["wrong_code", "invalid", "unavailable"], field_name="code")
 @extend_validation_errors(["no_factor", "one_factor", "no_session"], field_name="non_field_errors")
+# The answer carries a new access token: never kept by a browser or a proxy.
+@method_decorator(never_cache, name="dispatch")
 class ReauthenticateView(APIView):
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, *PASSWORD_CHECK_THROTTLES]
 
@@ -69,4 +73,4 @@ class ReauthenticateView(APIView):
             "auth_time": done.auth_time,
             "amr": list(done.amr),
         }
-        return Response(body, headers={"Cache-Control": "no-store"})
+        return Response(body)

@@ -2,6 +2,8 @@
 
 from http import HTTPStatus
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -71,6 +73,8 @@ def login_body(*, user: User, pair: TokenPair) -> dict:
     }
 
 
+# Public endpoints answer with tokens and mfa_tokens: never kept by a browser or a proxy (Django's never_cache).
+@method_decorator(never_cache, name="dispatch")
 class PublicView(APIView):
     """An endpoint for callers without a token: no authentication, so a stale token cannot get in the way."""
 

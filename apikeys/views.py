@@ -2,6 +2,8 @@
 
 from http import HTTPStatus
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
@@ -44,6 +46,8 @@ KEYS_ONLY_WITH_A_LOGIN = "Needs a login (a bearer JWT): an API key cannot manage
     ),
 )
 @extend_schema(tags=["auth"])
+# A new key is in its 201 answer: never kept by a browser or a proxy.
+@method_decorator(never_cache, name="dispatch")
 @extend_validation_errors(["not_in_future"], field_name="expires_at", actions=["create"])
 @extend_validation_errors(
     ["invalid_choice", "duplicate", "write_requires_read", "invalid_scopes"], field_name="scopes", actions=["create"]

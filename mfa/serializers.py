@@ -4,8 +4,10 @@ from rest_framework import serializers
 
 from accounts.serializers import WRONG_PASSWORD
 from common.serializers import StrictCharField
+from common.service_exceptions import AuthenticationError
 from mfa import recovery_codes, totp
 from mfa.code_format import TOTP_CODE, code_normalize, code_well_formed
+from mfa.services import MFA_TOKEN_INVALID
 
 CODE_MAX_LENGTH = 32
 MFA_TOKEN_MAX_LENGTH = 128
@@ -59,9 +61,16 @@ class SecondFactorCodeSerializer(serializers.Serializer):
 
 class MfaLoginSerializer(serializers.Serializer):
     # Not a subclass of SecondFactorCodeSerializer: DRF would put the inherited `code` before `mfa_token`.
-    mfa_token = StrictCharField(max_length=MFA_TOKEN_MAX_LENGTH, help_text="From the login's 202 answer.")
+    mfa_token = StrictCharField(help_text="From the login's 202 answer.")
     code = second_factor_code_field()
     validate_code = SecondFactorCodeSerializer.validate_code
+
+    def validate_mfa_token(self, token: str) -> str:
+        # Any string that is not a live mfa_token is a 401, however long (an access token sent by
+        # mistake included), never a 400 that tells a well-formed guess from a bad one.
+        if len(token) > MFA_TOKEN_MAX_LENGTH:
+            raise AuthenticationError(MFA_TOKEN_INVALID)
+        return token
 
 
 class TotpEnrolledSerializer(serializers.Serializer):

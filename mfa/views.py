@@ -3,6 +3,8 @@
 from http import HTTPStatus
 
 import segno
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.permissions import IsAuthenticated
@@ -39,6 +41,8 @@ STEP_UP_NOTE = (
 )
 
 
+# Answers carry TOTP secrets and recovery codes: never kept by a browser or a proxy.
+@method_decorator(never_cache, name="dispatch")
 class SecondFactorChangeView(APIView):
     """A change to the caller's own two-factor: a recent authentication, and the password-check throttle."""
 

@@ -78,7 +78,7 @@ def test_the_second_login_step_refuses_blank_and_huge_codes(user, code):
     assert_400(APIClient().post(LOGIN_MFA, {"mfa_token": token, "code": code}, format="json"))
 
 
-@pytest.mark.parametrize("token", [123, True, None, ["t"], {"t": 1}, "t" * 129, "", "  "], ids=repr)
+@pytest.mark.parametrize("token", [123, True, None, ["t"], {"t": 1}, "", "  "], ids=repr)
 def test_the_second_login_step_refuses_a_malformed_token(user, token):
     body = assert_400(
         APIClient().post(LOGIN_MFA, json.dumps({"mfa_token": token, "code": "123456"}), content_type="application/json")

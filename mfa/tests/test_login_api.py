@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import LoginSession
+from accounts.sessions import session_start
 from accounts.tests.conftest import ME, REFRESH, assert_unauthorized, bearer
 from accounts.tests.factories import PASSWORD
 from audit.models import Event, SecurityEvent
@@ -130,6 +131,19 @@ def test_a_bad_mfa_token_is_a_401(mfa_user, token):
         assert response.status_code == HTTPStatus.BAD_REQUEST  # blank: a missing field
     else:
         assert_unauthorized(response)
+
+
+@pytest.mark.parametrize("length", [129, 5000])
+def test_an_mfa_token_of_any_length_that_is_not_live_is_a_401(mfa_user, length):
+    response = APIClient().post(LOGIN_MFA, {"mfa_token": "A" * length, "code": "123456"}, format="json")
+    assert_unauthorized(response)
+
+
+def test_an_access_token_sent_as_mfa_token_is_a_401(mfa_user, make_user):
+    access = str(session_start(user=make_user()).access)
+    mfa_token = login_first_step(mfa_user.user)["mfa_token"]
+    assert len(access) > len(mfa_token)
+    assert_unauthorized(APIClient().post(LOGIN_MFA, {"mfa_token": access, "code": "123456"}, format="json"))
 
 
 def test_an_expired_mfa_token_is_a_401(mfa_user):
