@@ -8,8 +8,10 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
-from accounts import password_reset, services
+from accounts import password_reset, services, sessions
 from accounts.admin_login import AdminLoginForm
 from accounts.models import LoginSession, User
 from audit.context import RequestContext, request_context
@@ -190,7 +192,12 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(LoginSession)
 class LoginSessionAdmin(admin.ModelAdmin):
-    """Login sessions, read-only: where each was last used and whether it ended; the purge removes expired ones."""
+    """
+    Login sessions, read-only: where each was last used and whether it ended; the purge removes expired ones.
+
+    Never deleted here: a token whose row is gone is refused, but ending is what staff mean, and it
+    is recorded. "End selected sessions" does it, as the user's sessions page would.
+    """
 
     list_display = ["sid", "user", "created_at", "last_used_at", "ip", "ended_at", "expires_at"]
     list_filter = [("ended_at", admin.EmptyFieldListFilter)]
@@ -198,8 +205,46 @@ class LoginSessionAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "ip"]
     date_hierarchy = "created_at"
 
+    actions = ["end_sessions"]
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_end_permission(self, request):
+        return request.user.is_active and request.user.is_admin
+
+    @admin.action(description="End selected sessions", permissions=["end"])
+    def end_sessions(self, request, queryset):
+        ended = sessions.sessions_end_by_staff(
+            sids=list(queryset.values_list("sid", flat=True)), actor=request.user, context=request_context(request)
+        )
+        self.message_user(request, f"Ended {ended} session(s); their tokens are refused from now on.", messages.SUCCESS)
+
+
+class ReadOnlyBlacklistedTokenAdmin(BlacklistedTokenAdmin):
+    """SimpleJWT's blacklist, never edited or deleted here: deleting a row would revive its refresh token."""
+
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# SimpleJWT's outstanding-token admin is read-only and undeletable already; its blacklist admin is not.
+admin.site.unregister(BlacklistedToken)
+admin.site.register(BlacklistedToken, ReadOnlyBlacklistedTokenAdmin)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from audit.models import USER_AGENT_MAX_LENGTH
 
@@ -60,6 +61,10 @@ class User(AbstractUser):
     # password change, deactivation, refresh reuse) rejects all earlier tokens at once, checked
     # against the row authentication loads anyway.
     token_version = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped whenever sessions end without every token dying (one ended on the sessions page or by
+    # staff, the others on a two-factor change). With `token_version` it is mixed into the Django
+    # admin's cookie-session hash (`_get_session_auth_hash`), so those end with the API's sessions.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
     # True once the user proved they read mail at `email` (a verification link or a password reset).
     email_verified = models.BooleanField(default=False)
     # A new address asked for on `auth/me/`, not the email until its verification link is used:
@@ -97,6 +102,13 @@ class User(AbstractUser):
         if update_fields is not None and "role" in update_fields:
             kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password (AbstractBaseUser, also called with SECRET_KEY_FALLBACKS),
+        # with the versions mixed in: a logout-all, a password change, an ended session or a
+        # two-factor change ends the user's Django admin sessions too.
+        value = f"{self.password}:{self.token_version}:{self.session_epoch}"
+        return salted_hmac("accounts.User.get_session_auth_hash", value, secret=secret, algorithm="sha256").hexdigest()
 
     # Every role check in the project goes through these two.
     @property

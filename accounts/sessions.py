@@ -290,6 +290,7 @@ def session_revoke(*, user: User, sid: uuid.UUID, context: RequestContext | None
     session = session_of_user_locked(user=user, sid=sid)
     session.ended_at = timezone.now()
     session.save(update_fields=["ended_at"])
+    _session_epoch_bump(user=user)
     event_record(event=Event.SESSION_REVOKED, user=user, actor=user, context=context, detail={"session": sid.hex})
 
 
@@ -302,7 +303,38 @@ def user_sessions_end(*, user: User, keep_sid: uuid.UUID | None = None) -> int:
     others = LoginSession.objects.filter(user=user, ended_at__isnull=True)
     if keep_sid is not None:
         others = others.exclude(sid=keep_sid)
+    _session_epoch_bump(user=user)
     return others.update(ended_at=timezone.now())
+
+
+@transaction.atomic
+def sessions_end_by_staff(*, sids: Sequence[uuid.UUID], actor: User, context: RequestContext | None = None) -> int:
+    """
+    Staff end these login sessions (the admin's "End selected sessions"): their tokens are rejected
+    from now on, and each ended one is a `session_revoked` event done by `actor`. Return how many ended.
+    """
+    ending = list(
+        LoginSession.objects.select_for_update()
+        .filter(sid__in=sids, ended_at__isnull=True)
+        .values_list("sid", "user_id", named=True)
+    )
+    LoginSession.objects.filter(sid__in=[s.sid for s in ending]).update(ended_at=timezone.now())
+    User.objects.filter(pk__in={s.user_id for s in ending}).update(session_epoch=F("session_epoch") + 1)
+    for session in ending:
+        event_record(
+            event=Event.SESSION_REVOKED,
+            user=User(pk=session.user_id),
+            actor=actor,
+            context=context,
+            detail={"session": session.sid.hex},
+        )
+    return len(ending)
+
+
+def _session_epoch_bump(*, user: User) -> None:
+    """Sessions of `user` ended: their Django admin cookie sessions end too (`User.session_epoch`)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 @transaction.atomic
