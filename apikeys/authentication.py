@@ -43,7 +43,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed(KEY_REJECTED)
         if api_key.last_used_at is None or api_key.last_used_at <= now - LAST_USED_RESOLUTION:
             api_key_mark_used(api_key=api_key, now=now)
-        refusal = api_key_refusal(can_write=api_key.can_write, method=request.method, path=request.path)
+        refusal = api_key_refusal(
+            can_write=api_key.can_write, can_admin=api_key.can_admin, method=request.method, path=request.path
+        )
         if refusal:
             raise PermissionDenied(refusal)
         return api_key.owner, api_key

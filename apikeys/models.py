@@ -13,10 +13,15 @@ NAME_MAX_LENGTH = 100
 class Scope(models.TextChoices):
     READ = "read", "Read (GET, HEAD, OPTIONS)"
     WRITE = "write", "Write (every other method)"
+    ADMIN = "admin", "Admin (changes through users/: roles, activation, two-factor)"
 
 
-# The two scope sets a key may have, stored as OAuth-style space-separated scope strings.
-SCOPE_SETS = {"read": [Scope.READ], "read write": [Scope.READ, Scope.WRITE]}
+# The scope sets a key may have, stored as OAuth-style space-separated scope strings.
+SCOPE_SETS = {
+    "read": [Scope.READ],
+    "read write": [Scope.READ, Scope.WRITE],
+    "read write admin": [Scope.READ, Scope.WRITE, Scope.ADMIN],
+}
 
 
 class ApiKey(models.Model):
@@ -55,12 +60,16 @@ class ApiKey(models.Model):
 
     @property
     def scope_list(self) -> list[str]:
-        """The key's scopes as the API shows them: `["read"]` or `["read", "write"]`."""
+        """The key's scopes as the API shows them: `["read"]`, `["read", "write"]` or `["read", "write", "admin"]`."""
         return [str(scope) for scope in SCOPE_SETS[self.scopes]]
 
     @property
     def can_write(self) -> bool:
         return Scope.WRITE in SCOPE_SETS[self.scopes]
+
+    @property
+    def can_admin(self) -> bool:
+        return Scope.ADMIN in SCOPE_SETS[self.scopes]
 
     def is_usable(self, *, now) -> bool:
         """Not revoked, not expired, and its owner is active (the owner row is loaded with the key)."""

@@ -7,12 +7,13 @@ from apikeys.models import NAME_MAX_LENGTH, ApiKey, Scope
 from common.serializers import StrictCharField, StrictChoiceField
 
 DUPLICATE_SCOPE = "Each scope may appear once."
-UNKNOWN_SCOPE = 'Scopes are "read" and "write".'
+UNKNOWN_SCOPE = 'Scopes are "read", "write" and "admin".'
 WRITE_NEEDS_READ = 'A key with `write` also needs `read`: send ["read", "write"].'
+ADMIN_NEEDS_WRITE = 'A key with `admin` also needs `read` and `write`: send ["read", "write", "admin"].'
 
 
 class ScopesField(serializers.ListField):
-    """`["read"]` or `["read", "write"]` (any order); the schema says `uniqueItems`."""
+    """`["read"]`, `["read", "write"]` or `["read", "write", "admin"]` (any order); the schema says `uniqueItems`."""
 
     child = StrictChoiceField(choices=Scope.choices)  # for the schema's item enum
 
@@ -32,6 +33,8 @@ class ScopesField(serializers.ListField):
             raise serializers.ValidationError(DUPLICATE_SCOPE, code="duplicate")
         if Scope.READ not in scopes:
             raise serializers.ValidationError(WRITE_NEEDS_READ, code="write_requires_read")
+        if Scope.ADMIN in scopes and Scope.WRITE not in scopes:
+            raise serializers.ValidationError(ADMIN_NEEDS_WRITE, code="admin_requires_write")
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
@@ -66,7 +69,12 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 
 class ApiKeyCreateSerializer(serializers.Serializer):
     name = StrictCharField(max_length=NAME_MAX_LENGTH, help_text="What the key is for.")
-    scopes = ScopesField(help_text='`["read"]`: GET, HEAD and OPTIONS only; `["read", "write"]`: every method.')
+    scopes = ScopesField(
+        help_text=(
+            '`["read"]`: GET, HEAD and OPTIONS only; `["read", "write"]`: every method; '
+            '`["read", "write", "admin"]` (admins only): also changes through `users/` (roles, activation, two-factor).'
+        )
+    )
     expires_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="When the key stops working (in the future); omit or null: never."
     )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from apikeys import tasks
 from apikeys.keys import key_generate
-from apikeys.models import PREFIX_UNIQUE_CONSTRAINT, SCOPE_SETS, ApiKey
+from apikeys.models import PREFIX_UNIQUE_CONSTRAINT, SCOPE_SETS, ApiKey, Scope
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
@@ -30,7 +30,8 @@ KEYS_PER_USER = 50
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 EXPIRES_IN_THE_PAST = "Must be in the future."
-SCOPES_INVALID = 'Must be ["read"] or ["read", "write"].'
+SCOPES_INVALID = 'Must be ["read"], ["read", "write"] or ["read", "write", "admin"].'
+ADMIN_SCOPE_FOR_ADMINS = "Only an admin's key can have the `admin` scope."
 TOO_MANY_KEYS = f"An account can have at most {KEYS_PER_USER} API keys; revoke one first."
 
 
@@ -53,6 +54,8 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """Make a key for `owner`; return it and the key itself, which is never available again."""
     stored_scopes = scopes_stored(scopes)
+    if Scope.ADMIN in scopes and not owner.is_admin:
+        raise field_error("scopes", ADMIN_SCOPE_FOR_ADMINS, code="admin_scope_requires_admin")
     if expires_at is not None and expires_at <= timezone.now():
         raise field_error("expires_at", EXPIRES_IN_THE_PAST, code="not_in_future")
     # The owner's row lock makes the count exact under concurrent creations.

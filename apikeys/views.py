@@ -50,7 +50,16 @@ KEYS_ONLY_WITH_A_LOGIN = "Needs a login (a bearer JWT): an API key cannot manage
 @method_decorator(never_cache, name="dispatch")
 @extend_validation_errors(["not_in_future"], field_name="expires_at", actions=["create"])
 @extend_validation_errors(
-    ["invalid_choice", "duplicate", "write_requires_read", "invalid_scopes"], field_name="scopes", actions=["create"]
+    [
+        "invalid_choice",
+        "duplicate",
+        "write_requires_read",
+        "admin_requires_write",
+        "invalid_scopes",
+        "admin_scope_requires_admin",
+    ],
+    field_name="scopes",
+    actions=["create"],
 )
 @extend_validation_errors(["too_many_keys"], field_name="non_field_errors", actions=["create"])
 class ApiKeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -75,8 +75,8 @@ def test_making_a_key_documents_the_key_once_and_the_rules_of_the_body(schema):
     body = components["ApiKeyCreateRequest"]
     assert set(body["required"]) == {"name", "scopes"}
     scopes = body["properties"]["scopes"]
-    assert (scopes["minItems"], scopes["maxItems"], scopes["uniqueItems"]) == (1, 2, True)
-    assert components["ApiKeyScopeEnum"]["enum"] == ["read", "write"]
+    assert (scopes["minItems"], scopes["maxItems"], scopes["uniqueItems"]) == (1, 3, True)
+    assert components["ApiKeyScopeEnum"]["enum"] == ["read", "write", "admin"]
     assert body["properties"]["expires_at"]["format"] == "date-time"
 
 

@@ -10,7 +10,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, set_script_prefix
 
 from accounts.models import Role
-from apikeys.scopes import AUTH_ENDPOINT_CLOSED, WRITE_SCOPE_REQUIRED, api_key_refusal, path_open_to_keys
+from apikeys.scopes import (
+    ADMIN_SCOPE_REQUIRED,
+    AUTH_ENDPOINT_CLOSED,
+    WRITE_SCOPE_REQUIRED,
+    api_key_refusal,
+    path_open_to_keys,
+)
 from apikeys.tests.conftest import KEYS, ME, POSTS, USERS
 from apikeys.tests.factories import api_key_make, key_client
 from posts.models import Post
@@ -37,10 +43,22 @@ pytestmark = pytest.mark.django_db
         (True, "GET", "/api/v1/auth/me/extra/", AUTH_ENDPOINT_CLOSED),
         (True, "GET", "/api/v1/auth/anything-added-later/", AUTH_ENDPOINT_CLOSED),
         (True, "GET", "/api/v1/authors/", None),  # only the `auth/` segment is closed
+        (True, "GET", "/api/v1/users/", None),
+        (True, "GET", "/api/v1/users/1/", None),
+        (True, "PATCH", "/api/v1/users/1/", ADMIN_SCOPE_REQUIRED),
+        (True, "PUT", "/api/v1/users/1/", ADMIN_SCOPE_REQUIRED),
+        (True, "DELETE", "/api/v1/users/1/", ADMIN_SCOPE_REQUIRED),
+        (False, "PATCH", "/api/v1/users/1/", WRITE_SCOPE_REQUIRED),
     ],
 )
 def test_the_rule(can_write, method, path, refusal):
-    assert api_key_refusal(can_write=can_write, method=method, path=path) == refusal
+    assert api_key_refusal(can_write=can_write, can_admin=False, method=method, path=path) == refusal
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT", "DELETE"])
+def test_the_admin_scope_opens_changes_through_users(method):
+    assert api_key_refusal(can_write=True, can_admin=True, method=method, path="/api/v1/users/1/") is None
+    assert api_key_refusal(can_write=True, can_admin=True, method=method, path="/api/v1/auth/me/") is not None
 
 
 @pytest.fixture
@@ -94,12 +112,13 @@ def test_a_write_key_writes(user, post):
     ("role", "scopes", "status"),
     [
         (Role.ADMIN, "read", HTTPStatus.FORBIDDEN),  # the key's scope, although the admin may
-        (Role.ADMIN, "read write", HTTPStatus.OK),
+        (Role.ADMIN, "read write", HTTPStatus.FORBIDDEN),  # changes through users/ need the admin scope
+        (Role.ADMIN, "read write admin", HTTPStatus.OK),
         (Role.MODERATOR, "read write", HTTPStatus.FORBIDDEN),  # the owner's role, although the key may
         (Role.USER, "read write", HTTPStatus.FORBIDDEN),
     ],
 )
-def test_admin_only_writes_need_both_the_role_and_the_write_scope(make_user, user, role, scopes, status):
+def test_changes_through_users_need_both_the_role_and_the_admin_scope(make_user, user, role, scopes, status):
     owner = make_user(role=role)
     make_user(role=Role.ADMIN)  # so demoting `user` never touches the last admin
     _, key = api_key_make(owner, scopes=scopes)
@@ -172,7 +191,7 @@ def test_a_key_cannot_make_list_or_revoke_keys(user):
 @pytest.mark.parametrize("path", ["/api/v1/posts/", "/api/v1/auth/me/", "/api/v1/auth/logout/", "/api/v1/authx/"])
 def test_the_schema_rule_is_the_requests_rule(path):
     for method in ("GET", "POST"):
-        refused = api_key_refusal(can_write=True, method=method, path=path) is not None
+        refused = api_key_refusal(can_write=True, can_admin=True, method=method, path=path) is not None
         assert path_open_to_keys(method=method, path=path) is not refused
 
 
