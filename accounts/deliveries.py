@@ -13,6 +13,7 @@ from django.conf import settings
 from accounts.mail import frontend_link, mail_already_sent, mail_quota_take, mail_send_once
 from accounts.mail_tokens import (
     VERIFICATION_MAX_AGE,
+    email_change_cancel_token,
     email_verification_token,
     password_reset_token,
     verification_target,
@@ -50,6 +51,11 @@ def email_verification_mail_deliver(*, user_id: int, address: str, key: Key) -> 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or verification_target(user) != address:
         return False
+    if user.pending_email == address and User.objects.filter(email=address).exclude(pk=user.pk).exists():
+        # Another account's address: its owner hears that someone asked for it, and gets no link (the
+        # API answered the asker as for a free address, so it tells nobody which addresses have accounts).
+        context = {"address": address}
+        return mail_send_once(key=key, to=address, template="email_in_use_notice", context=context)
     token = email_verification_token.make(user)
     context = {
         "username": user.username,
@@ -78,9 +84,20 @@ def email_verification_mail_deliver_to_address(*, email: str, key: Key) -> bool:
 
 
 def email_change_notice_deliver(*, user_id: int, old_email: str, new_email: str, key: Key) -> bool:
-    """Tell the old address that a change to `new_email` was asked for; no link, no token."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
+    """
+    Tell the old address that a change to `new_email` was asked for, with a link that cancels it while
+    it waits (a token that can do nothing else); nothing once the change is gone or done.
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.pending_email != new_email:
         return False
-    context = {"username": user.username, "old_email": old_email, "new_email": new_email}
+    token = email_change_cancel_token.make(user)
+    context = {
+        "username": user.username,
+        "old_email": old_email,
+        "new_email": new_email,
+        "token": token,
+        "link": frontend_link("/cancel-email-change", token),
+        "days": VERIFICATION_MAX_AGE // (24 * 60 * 60),
+    }
     return mail_send_once(key=key, to=old_email, template="email_change_notice", context=context)

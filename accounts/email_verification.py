@@ -16,8 +16,9 @@ from django.db import transaction
 from accounts import tasks
 from accounts.deliveries import VERIFICATION_QUOTA_SCOPE, verification_quota_ident
 from accounts.mail import mail_quota_take
-from accounts.mail_tokens import email_verification_token, verification_target
+from accounts.mail_tokens import email_change_cancel_token, email_verification_token, verification_target
 from accounts.models import EMAIL_TAKEN, EMAIL_UNIQUE_CONSTRAINT, User
+from accounts.sessions import user_tokens_revoke_all
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
@@ -84,6 +85,24 @@ def email_change_request(*, user: User, email: str, context: RequestContext | No
         new_email=user.pending_email,
         key=uuid.uuid4().hex,
     )
+    return user
+
+
+@transaction.atomic
+def email_change_cancel(*, token: str, context: RequestContext | None = None) -> User:
+    """
+    The old address cancels a pending change with the token of its notice mail: the pending address is
+    dropped and every session of the account ends (whoever asked may hold a stolen token). The token
+    works while that change waits; then 400 on `token`, like a used one.
+    """
+    user = email_change_cancel_token.user(token, lock=True)
+    if user is None or not user.pending_email:
+        raise field_error("token", TOKEN_INVALID, code="invalid")
+    cancelled, user.pending_email = user.pending_email, None
+    user.save(update_fields=["pending_email"])
+    user_tokens_revoke_all(user=user)
+    detail = {"cancelled_email": cancelled, "sessions_ended": True}
+    event_record(event=Event.EMAIL_CHANGE_CANCELLED, user=user, actor=None, context=context, detail=detail)
     return user
 
 

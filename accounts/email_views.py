@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts import email_verification, password_reset
 from accounts.serializers import (
     DetailSerializer,
+    EmailChangeCancelSerializer,
     EmailVerifyResendSerializer,
     EmailVerifySerializer,
     PasswordResetConfirmSerializer,
@@ -99,6 +100,29 @@ class EmailVerifyView(PublicView):
             token=serializer.validated_data["token"], context=request_context(request)
         )
         return Response(UserSerializer(user).data)
+
+
+@extend_validation_errors(["invalid"], field_name="token")
+class EmailChangeCancelView(PublicView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Cancel a pending email change from the old address",
+        description=(
+            "With the token of the notice mailed to the current address when a new one was asked for "
+            "(`FRONTEND_URL/cancel-email-change?token=…`): the pending address is dropped and every session "
+            "of the account ends, in case whoever asked held a stolen token. The token works while that "
+            "change waits (up to 3 days); once it was verified, cancelled or replaced: 400 on `token`."
+        ),
+        request=EmailChangeCancelSerializer,
+        responses={204: NO_CONTENT},
+    )
+    def post(self, request):
+        serializer = EmailChangeCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email_verification.email_change_cancel(
+            token=serializer.validated_data["token"], context=request_context(request)
+        )
+        return Response(status=HTTPStatus.NO_CONTENT)
 
 
 @extend_validation_errors(["already_verified"], field_name="non_field_errors")

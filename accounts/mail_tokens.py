@@ -10,6 +10,8 @@ account state the token may act on. Nothing is stored: a token stops working whe
   login and the email. Using the token changes the password, so it works once.
 - email verification: the address it verifies, the email, `email_verified` and `pending_email`.
   Using it changes them, and a token mailed for an older pending address does not match a newer one.
+- email change cancel (in the notice to the old address): the same state, under its own salt, so it
+  works until the change is verified, cancelled or replaced.
 
 The signing alphabet is `A-Z a-z 0-9 - _ : .`, so a token needs no escaping in a link (API.md).
 """
@@ -74,4 +76,7 @@ password_reset_token = AccountToken(
 )
 email_verification_token = AccountToken(
     salt="accounts.email_verification", max_age=lambda: VERIFICATION_MAX_AGE, state=_verification_state
+)
+email_change_cancel_token = AccountToken(
+    salt="accounts.email_change_cancel", max_age=lambda: VERIFICATION_MAX_AGE, state=_verification_state
 )

@@ -66,8 +66,10 @@ def _validate_password(password: str, user: User) -> str:
 
 class ProfileSerializer(UserSerializer):
     """
-    `auth/me/`: the caller may change `username` and ask for a new `email`, ignoring case for uniqueness
-    (another account's pending address does not count until it is verified).
+    `auth/me/`: the caller may change `username` (unique, ignoring case) and ask for a new `email`. An
+    address another account uses is asked for like a free one, so the answer cannot tell which addresses
+    have accounts: its owner is told by mail instead of sent a link (accounts.deliveries), and the
+    database's unique index refuses it at verification.
     """
 
     email = StrictEmailField(max_length=254)
@@ -78,16 +80,20 @@ class ProfileSerializer(UserSerializer):
         return value
 
     def validate_email(self, value: str) -> str:
-        value = User.objects.normalize_email(value)
-        if _taken("email", value, self.instance):
-            raise serializers.ValidationError(EMAIL_TAKEN, code="unique")
-        return value
+        return User.objects.normalize_email(value)
 
 
 class RegisterSerializer(ProfileSerializer):
     """`auth/register/`: username, email and a password that passes Django's validators."""
 
     password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+    def validate_email(self, value: str) -> str:
+        # Unique ignoring case; another account's pending address does not count until it is verified.
+        value = User.objects.normalize_email(value)
+        if _taken("email", value, self.instance):
+            raise serializers.ValidationError(EMAIL_TAKEN, code="unique")
+        return value
 
     class Meta(UserSerializer.Meta):
         fields = [*UserSerializer.Meta.fields, "password"]
@@ -198,6 +204,10 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
 
 class EmailVerifySerializer(serializers.Serializer):
     token = StrictCharField(max_length=TOKEN_MAX_LENGTH, help_text="The token from the verification mail.")
+
+
+class EmailChangeCancelSerializer(serializers.Serializer):
+    token = StrictCharField(max_length=TOKEN_MAX_LENGTH, help_text="The token from the change notice mail.")
 
 
 class EmailVerifyResendSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ urlpatterns = [
         name="auth-password-reset-confirm",
     ),
     path("auth/email/verify/", email_views.EmailVerifyView.as_view(), name="auth-email-verify"),
+    path("auth/email/change/cancel/", email_views.EmailChangeCancelView.as_view(), name="auth-email-change-cancel"),
     path("auth/email/verify/resend/", email_views.EmailVerifyResendView.as_view(), name="auth-email-verify-resend"),
     *router.urls,
 ]

@@ -200,7 +200,6 @@ class LogoutAllView(APIView):
 
 
 @extend_validation_errors(["unique"], field_name="username", methods=["patch"])
-@extend_validation_errors(["unique"], field_name="email", methods=["patch"])
 class MeView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
     permission_classes = [IsAuthenticated, RecentAuthenticationForEmailChange]
@@ -214,8 +213,11 @@ class MeView(APIView):
         summary="Change the caller's username or ask for a new email",
         description=(
             "A new `email` is only requested: `email` stays as it is, `pending_email` shows the new address, a "
-            "verification link goes to it and a notice to the current one. Verifying the link makes it the "
-            "email. Email changes count against the verification mails' limit (3 per hour; over it: 429), and "
+            "verification link goes to it and a notice to the current one, with a link that cancels the change "
+            "(`auth/email/change/cancel/`). Verifying the link makes it the email. An address another account "
+            "uses answers the same (its owner gets a notice instead of a link, and verification refuses it), so "
+            "the answer tells nobody which addresses have accounts. "
+            "Email changes count against the verification mails' limit (3 per hour; over it: 429), and "
             "need a login or reauthentication within `REAUTH_SECONDS` (else 401 `reauthentication_required`)."
         ),
         request=ProfileSerializer,

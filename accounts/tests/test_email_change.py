@@ -10,9 +10,12 @@ from django.db import transaction
 from accounts.mail_tokens import email_verification_token
 from accounts.models import User
 from accounts.services import EMAIL_TAKEN, user_profile_update
-from accounts.tests.conftest import EMAIL_VERIFY, LOGIN, ME, PASSWORD_RESET, mailed_token
+from accounts.tests.conftest import EMAIL_VERIFY, LOGIN, ME, PASSWORD_RESET, mailed_token, me_status
 from accounts.tests.factories import PASSWORD
 from audit.models import Event, SecurityEvent
+
+EMAIL_CHANGE_CANCEL = "/api/v1/auth/email/change/cancel/"
+EMAIL_VERIFY_RESEND = "/api/v1/auth/email/verify/resend/"
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +46,9 @@ def test_a_new_email_is_pending_until_verified(user, client_for, run_jobs):
     assert (event.user_id, event.actor_id, event.detail) == (user.pk, user.pk, {"new_email": "fresh@example.com"})
 
 
-def test_the_new_address_gets_the_link_and_the_old_one_a_notice_without_any_token(user, client_for, run_jobs):
+def test_the_new_address_gets_the_link_and_the_old_one_a_notice_that_can_only_cancel(
+    user, client_for, run_jobs, api_client
+):
     old = user.email
     request_change(client_for(user), run_jobs, "fresh@example.com")
     link = mail_to("fresh@example.com")
@@ -53,8 +58,64 @@ def test_the_new_address_gets_the_link_and_the_old_one_a_notice_without_any_toke
     assert "fresh@example.com" in notice.body
     for part in (notice.body, notice.alternatives[0][0]):
         assert token not in part
-        assert "token" not in part.lower()
         assert "verify-email" not in part
+        assert "/cancel-email-change?token=" in part
+    # The notice's token cannot verify the new address.
+    cancel = mailed_token(notice)
+    assert api_client.post(EMAIL_VERIFY, {"token": cancel}).status_code == HTTPStatus.BAD_REQUEST
+    user.refresh_from_db()
+    assert (user.email, user.pending_email) == (old, "fresh@example.com")
+
+
+def test_the_old_address_cancels_the_change_and_every_session_ends(user, client_for, run_jobs, api_client, login):
+    old = user.email
+    tokens = login(user)
+    request_change(client_for(user), run_jobs, "fresh@example.com")
+    verify = mailed_token(mail_to("fresh@example.com"))
+    response = api_client.post(EMAIL_CHANGE_CANCEL, {"token": mailed_token(mail_to(old))})
+    assert response.status_code == HTTPStatus.NO_CONTENT
+    user.refresh_from_db()
+    assert (user.email, user.pending_email) == (old, None)
+    assert me_status(tokens["access"]) == HTTPStatus.UNAUTHORIZED
+    event = SecurityEvent.objects.get(event=Event.EMAIL_CHANGE_CANCELLED)
+    assert (event.user, event.actor, event.detail) == (
+        user,
+        None,
+        {"cancelled_email": "fresh@example.com", "sessions_ended": True},
+    )
+    # The new address's link is dead, and the cancel link works once.
+    assert api_client.post(EMAIL_VERIFY, {"token": verify}).status_code == HTTPStatus.BAD_REQUEST
+    again = api_client.post(EMAIL_CHANGE_CANCEL, {"token": mailed_token(mail_to(old))})
+    assert again.status_code == HTTPStatus.BAD_REQUEST
+    assert again.json()["errors"][0]["attr"] == "token"
+
+
+def test_a_cancel_link_does_nothing_once_the_change_is_verified(user, client_for, run_jobs, api_client):
+    old = user.email
+    request_change(client_for(user), run_jobs, "fresh@example.com")
+    assert api_client.post(EMAIL_VERIFY, {"token": mailed_token(mail_to("fresh@example.com"))}).status_code == 200
+    response = api_client.post(EMAIL_CHANGE_CANCEL, {"token": mailed_token(mail_to(old))})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    user.refresh_from_db()
+    assert user.email == "fresh@example.com"
+
+
+def test_a_cancel_link_for_a_replaced_change_does_not_cancel_the_newer_one(user, client_for, run_jobs, api_client):
+    old = user.email
+    request_change(client_for(user), run_jobs, "first@example.com")
+    first_notice = mailed_token(mail_to(old))
+    mail.outbox.clear()
+    request_change(client_for(user), run_jobs, "second@example.com")
+    assert api_client.post(EMAIL_CHANGE_CANCEL, {"token": first_notice}).status_code == HTTPStatus.BAD_REQUEST
+    user.refresh_from_db()
+    assert user.pending_email == "second@example.com"
+
+
+@pytest.mark.parametrize("token", ["", "x", "a" * 513, 5, None, ["t"]], ids=repr)
+def test_a_bad_cancel_token_is_a_400_on_token(api_client, token):
+    response = api_client.post(EMAIL_CHANGE_CANCEL, {"token": token}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][0]["attr"] == "token"
 
 
 def test_verifying_makes_the_pending_address_the_email(user, client_for, run_jobs, api_client):
@@ -69,14 +130,35 @@ def test_verifying_makes_the_pending_address_the_email(user, client_for, run_job
     assert api_client.post(LOGIN, {"username": "fresh@example.com", "password": PASSWORD}).status_code == 200
 
 
-def test_an_email_another_account_uses_is_refused_at_the_request(user, make_user, client_for, run_jobs):
+def test_an_email_another_account_uses_answers_like_a_free_one(user, make_user, client_for, run_jobs):
+    other, free = make_user(), "nobody-has-this@example.com"
+    taken = request_change(client_for(user), run_jobs, other.email.upper())
+    taken_body = taken.json()
+    user.pending_email = None
+    user.save()
+    free_body = request_change(client_for(user), run_jobs, free).json()
+    assert taken.status_code == HTTPStatus.OK
+    assert {**taken_body, "pending_email": None} == {**free_body, "pending_email": None}
+    assert (taken_body["pending_email"], free_body["pending_email"]) == (other.email, free)
+
+
+def test_the_owner_of_a_taken_address_gets_a_notice_and_no_link(user, make_user, client_for, run_jobs, api_client):
     other = make_user()
-    response = request_change(client_for(user), run_jobs, other.email.upper())
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert response.json()["errors"] == [{"code": "unique", "detail": EMAIL_TAKEN, "attr": "email"}]
+    request_change(client_for(user), run_jobs, other.email)
+    notice = mail_to(other.email)
+    assert notice.subject == "Someone asked to use this address for another account"
+    for part in (notice.body, notice.alternatives[0][0]):
+        assert "token" not in part.lower()
+        assert user.username not in part  # nothing about the asker's account
+    assert mail_to(user.email)  # the asker's own address hears of the request as always
+    # A resend sends the owner the notice again, never a link; verification could not take it anyway.
+    mail.outbox.clear()
+    with run_jobs():
+        assert client_for(user).post(EMAIL_VERIFY_RESEND).status_code == HTTPStatus.ACCEPTED
+    assert "token" not in mail_to(other.email).body.lower()
+    other.refresh_from_db()
     user.refresh_from_db()
-    assert user.pending_email is None
-    assert mail.outbox == []
+    assert (other.email, user.email, user.email_verified) == (other.email, user.email, user.email_verified)
 
 
 def test_an_address_taken_meanwhile_is_refused_at_verification(user, make_user, client_for, run_jobs, api_client):

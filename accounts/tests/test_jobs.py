@@ -54,6 +54,9 @@ def mail_jobs(user):
 @pytest.mark.parametrize("job", range(4), ids=["reset", "verification", "verification-by-address", "change-notice"])
 def test_a_mail_job_run_twice_sends_one_mail(user, job):
     task, kwargs = mail_jobs(user)[job]
+    if task is tasks.email_change_notice_send:  # sent only while that change waits
+        user.pending_email = kwargs["new_email"]
+        user.save()
     key = uuid.uuid4().hex
     task.apply(kwargs={**kwargs, "key": key})
     task.apply(kwargs={**kwargs, "key": key})
@@ -182,3 +185,13 @@ def test_the_audit_app_tasks_import_no_other_app():
     modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert {module.split(".")[0] for module in modules} <= {"audit", "celery"}
+
+
+def test_a_change_notice_job_sends_nothing_once_the_change_is_gone(user):
+    user.pending_email = "n@example.com"
+    user.save()
+    kwargs = {"user_id": user.pk, "old_email": user.email, "new_email": "n@example.com"}
+    user.pending_email = None  # cancelled or verified before the job ran
+    user.save()
+    assert tasks.email_change_notice_send.apply(kwargs={**kwargs, "key": uuid.uuid4().hex}).get() is False
+    assert mail.outbox == []
