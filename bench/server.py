@@ -73,6 +73,9 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         env.setdefault("DJANGO_ALLOW_LOCAL_MAIL", "true")
     if not env.get("FRONTEND_URL", "").startswith("https://"):
         env.setdefault("DJANGO_ALLOW_HTTP_FRONTEND", "true")  # links in mails are never followed here
+    if env.get("DJANGO_NUM_PROXIES"):
+        # The only proxy here is a local nginx (e2e/nginx.py), whose peer address is 127.0.0.1.
+        env.setdefault("DJANGO_TRUSTED_PROXIES", "127.0.0.1/32")
     return env
 
 
