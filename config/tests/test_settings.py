@@ -1,10 +1,11 @@
 """Settings refuse to start without a secret when debug is off; production never runs with debug or a dev key."""
 
 import subprocess
+import sys
 
 import pytest
 
-from common.tests.new_process import run_python, run_snippet
+from common.tests.new_process import BASE_DIR, run_python, run_snippet
 
 PRODUCTION_SECRET = "a-long-random-production-secret-key-for-the-check-0123456789"
 # What a production process needs beyond its secret: a shared cache, a real mail server, an https frontend.
@@ -144,4 +145,34 @@ def test_production_refuses_what_only_works_in_one_process_or_leaks_tokens(overr
 )
 def test_production_starts_when_a_local_setup_is_allowed_by_name_or_a_key_is_long_enough(override):
     result = run_manage("check", **{**PRODUCTION_ENV, **override})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "allowed"),
+    [
+        ({}, {"DJANGO_ALLOW_LOCAL_CACHE", "DJANGO_ALLOW_LOCAL_MAIL", "DJANGO_ALLOW_HTTP_FRONTEND"}),
+        (
+            {"CACHE_URL": "redis://127.0.0.1:6379/0?key_prefix=test-settings", "EMAIL_URL": "smtp://127.0.0.1:2525"},
+            {"DJANGO_ALLOW_HTTP_FRONTEND"},
+        ),
+        (
+            {"FRONTEND_URL": "https://app.example.com", "EMAIL_URL": "smtp://127.0.0.1:2525"},
+            {"DJANGO_ALLOW_LOCAL_CACHE"},
+        ),
+    ],
+)
+def test_the_servers_of_the_benchmarks_and_e2e_tests_allow_only_the_local_setups_they_really_use(
+    tmp_path, monkeypatch, given, allowed
+):
+    from bench.server import production_env
+
+    names = ("DJANGO_ALLOW_LOCAL_CACHE", "DJANGO_ALLOW_LOCAL_MAIL", "DJANGO_ALLOW_HTTP_FRONTEND")
+    for name in (*names, "CACHE_URL", "EMAIL_URL", "FRONTEND_URL"):
+        monkeypatch.delenv(name, raising=False)
+    env = production_env(f"sqlite:///{tmp_path / 'unused.sqlite3'}", **given)
+    assert {name for name in names if env.get(name) == "true"} == allowed
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
