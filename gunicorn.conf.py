@@ -2,7 +2,9 @@
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Loopback unless told otherwise: outside a container only a proxy on the same host reaches the app
+# (docs/security.md, "Trusted proxies"); the image sets GUNICORN_BIND=0.0.0.0:8000.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads suit a database-bound API on few cores better than more processes. gunicorn's gthread worker,
 # with kept-alive connections kept even over the workers (common/workers.py; GUNICORN_WORKER_CLASS=gthread
 # for gunicorn's own, to compare).

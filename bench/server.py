@@ -39,8 +39,14 @@ def database_migrate(url: str, *options: str) -> None:
 
 
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
-    """Environment of a production process on plain HTTP at 127.0.0.1."""
-    return {
+    """
+    Environment of a production process on plain HTTP at 127.0.0.1.
+
+    Production refuses a per-process cache, a mail backend that delivers nothing and a plain-HTTP
+    frontend unless each is allowed by name; on this machine each is allowed only when it is what
+    the process really gets (a CACHE_URL=redis://… or EMAIL_URL=smtp://… passed in needs no flag).
+    """
+    env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_DEBUG": "False",
@@ -60,6 +66,17 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "DJANGO_LOG_LEVEL": "WARNING",
         **extra,
     }
+    cache_url, email_url = env.get("CACHE_URL", ""), env.get("EMAIL_URL", "")
+    if not cache_url or cache_url.startswith(("locmemcache:", "dummycache:")):
+        env.setdefault("DJANGO_ALLOW_LOCAL_CACHE", "true")
+    if not email_url or email_url.startswith(("consolemail:", "memorymail:")):
+        env.setdefault("DJANGO_ALLOW_LOCAL_MAIL", "true")
+    if not env.get("FRONTEND_URL", "").startswith("https://"):
+        env.setdefault("DJANGO_ALLOW_HTTP_FRONTEND", "true")  # links in mails are never followed here
+    if env.get("DJANGO_NUM_PROXIES"):
+        # The only proxy here is a local nginx (e2e/nginx.py), whose peer address is 127.0.0.1.
+        env.setdefault("DJANGO_TRUSTED_PROXIES", "127.0.0.1/32")
+    return env
 
 
 def manage(database_url: str, *args: str, **extra: str) -> str:

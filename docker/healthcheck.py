@@ -4,7 +4,7 @@ import os
 import sys
 import urllib.request
 
-port = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000").rsplit(":", 1)[-1]
+port = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").rsplit(":", 1)[-1]
 host = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost").split(",")[0].strip().lstrip(".") or "localhost"
 request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/health/", headers={"Host": host})
 try:

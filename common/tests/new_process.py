@@ -9,12 +9,12 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def run_python(*args: str, check: bool = False, **env: str) -> subprocess.CompletedProcess:
-    """Run `python *args` from the project root with `env` added to this environment."""
+def run_python(*args: str, check: bool = False, **env: str | None) -> subprocess.CompletedProcess:
+    """Run `python *args` from the project root with `env` added to this environment (None: removed from it)."""
     return subprocess.run(
         [sys.executable, *args],
         cwd=BASE_DIR,
-        env={**os.environ, **env},
+        env={name: value for name, value in {**os.environ, **env}.items() if value is not None},
         capture_output=True,
         text=True,
         timeout=60,
@@ -22,7 +22,7 @@ def run_python(*args: str, check: bool = False, **env: str) -> subprocess.Comple
     )
 
 
-def run_snippet(snippet: str, **env: str) -> tuple[dict, str]:
+def run_snippet(snippet: str, **env: str | None) -> tuple[dict, str]:
     """Run `snippet` with `env` added to this environment; return (its last stdout line as JSON, its stderr)."""
     result = run_python("-c", snippet, check=True, **env)
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr

@@ -1,5 +1,9 @@
-"""One rule for the client's address: throttles and recorded addresses trust X-Forwarded-For only per NUM_PROXIES."""
+"""
+One rule for the client's address: throttles and recorded addresses trust X-Forwarded-For only per
+NUM_PROXIES, and only from a peer in TRUSTED_PROXIES (the test settings trust 127.0.0.0/8, ::1 and 10.0.0.0/8).
+"""
 
+import ipaddress
 from http import HTTPStatus
 
 import pytest
@@ -7,6 +11,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from common.client import client_address
+from common.tests.new_process import run_python, run_snippet
 
 LOGIN = "/api/v1/auth/login/"
 
@@ -15,6 +20,14 @@ LOGIN = "/api/v1/auth/login/"
 def num_proxies(settings):
     def set_to(value: int | None) -> None:
         settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": value}
+
+    return set_to
+
+
+@pytest.fixture
+def trusted_proxies(settings):
+    def set_to(*networks: str) -> None:
+        settings.TRUSTED_PROXIES = [ipaddress.ip_network(network) for network in networks]
 
     return set_to
 
@@ -53,6 +66,81 @@ def test_a_peer_address_that_is_no_ip_is_none():
     assert client_address(request_from("")) is None
 
 
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_a_forwarded_header_from_a_peer_that_is_not_a_trusted_proxy_is_ignored(num_proxies, trusted_proxies, proxies):
+    num_proxies(proxies)
+    trusted_proxies("10.0.0.0/8")
+    # A client that reaches the app past the proxy writes the whole header itself.
+    assert client_address(request_from("203.0.113.50", "6.6.6.6, 198.51.100.1")) == "203.0.113.50"
+
+
+def test_with_no_trusted_proxy_the_header_is_ignored_whatever_num_proxies_says(num_proxies, trusted_proxies):
+    num_proxies(1)
+    trusted_proxies()
+    assert client_address(request_from("127.0.0.1", "198.51.100.1")) == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "expected"),
+    [
+        (("10.0.0.0/8",), "10.20.30.40", "198.51.100.1"),
+        (("192.0.2.10/32",), "192.0.2.10", "198.51.100.1"),
+        (("192.0.2.10/32",), "192.0.2.11", "192.0.2.11"),
+        (("fd00::/8",), "fd12:3456::1", "198.51.100.1"),
+        (("fd00::/8",), "2001:db8::1", "2001:db8::1"),
+        (("fd00::/8", "10.0.0.0/8"), "10.0.0.5", "198.51.100.1"),
+        (("10.0.0.0/8",), "::ffff:10.0.0.5", "198.51.100.1"),  # an IPv4 proxy seen on a dual-stack socket
+        (("10.0.0.0/8",), "unknown", None),
+    ],
+)
+def test_a_forwarded_header_is_read_from_a_peer_in_the_trusted_networks(
+    num_proxies, trusted_proxies, trusted, peer, expected
+):
+    num_proxies(1)
+    trusted_proxies(*trusted)
+    assert client_address(request_from(peer, "6.6.6.6, 198.51.100.1")) == expected
+
+
+PRINT_TRUSTED_PROXIES = (
+    "import django, json; django.setup(); from django.conf import settings; "
+    "print(json.dumps([str(network) for network in settings.TRUSTED_PROXIES]))"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, []),
+        ("", []),
+        ("127.0.0.1", ["127.0.0.1/32"]),
+        (" 10.1.2.3/8 , 2001:DB8::/32,::1", ["10.0.0.0/8", "2001:db8::/32", "::1/128"]),  # host bits dropped
+    ],
+)
+def test_trusted_proxies_are_read_once_as_networks_and_none_by_default(value, expected):
+    outcome, _ = run_snippet(
+        PRINT_TRUSTED_PROXIES,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_DEBUG="True",
+        DJANGO_TRUSTED_PROXIES=value,
+    )
+    assert outcome == expected
+
+
+@pytest.mark.parametrize("value", ["nginx", "10.0.0.300", "10.0.0.0/33", "10.0.0.1,fd00::/129"])
+def test_a_trusted_proxy_that_is_no_address_or_network_refuses_to_start(value):
+    result = run_python(
+        "manage.py",
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_DEBUG="True",
+        DJANGO_TRUSTED_PROXIES=value,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "DJANGO_TRUSTED_PROXIES holds" in result.stderr
+    assert "not an IP address or network" in result.stderr
+
+
 @pytest.fixture
 def tight_login_rate(settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
@@ -82,6 +170,20 @@ def test_behind_a_declared_proxy_each_forwarded_client_has_its_own_budget(api_cl
     assert other.status_code == HTTPStatus.UNAUTHORIZED
     again = api_client.post(LOGIN, body, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="7.7.7.7, 198.51.100.1")
     assert again.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+@pytest.mark.django_db
+def test_behind_a_declared_proxy_a_caller_past_the_proxy_cannot_forge_a_fresh_budget(
+    api_client, tight_login_rate, num_proxies, trusted_proxies
+):
+    num_proxies(1)
+    trusted_proxies("10.0.0.0/8")
+    body = {"username": "x", "password": "y"}
+    statuses = [
+        api_client.post(LOGIN, body, REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(3)
+    ]
+    assert statuses == [HTTPStatus.UNAUTHORIZED, HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS]
 
 
 @pytest.mark.django_db

@@ -100,6 +100,10 @@ def dead_database_run():
         DJANGO_LOG_LEVEL="INFO",
         DATABASE_URL="postgres://postgres@127.0.0.1:1/unreachable",
         DB_CONNECT_TIMEOUT="2",
+        # One process, no mail sent, no link made: production's local-only switches, allowed by name.
+        DJANGO_ALLOW_LOCAL_CACHE="true",
+        DJANGO_ALLOW_LOCAL_MAIL="true",
+        DJANGO_ALLOW_HTTP_FRONTEND="true",
         # A fresh clone has no collected static files yet; whitenoise's warning about that (a line
         # of plain text on stderr, as pytest.ini also ignores it) is not a request's log line.
         PYTHONWARNINGS="ignore:No directory at:UserWarning",

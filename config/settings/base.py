@@ -5,6 +5,7 @@ Every value comes from the environment (or a `.env` file beside `manage.py`) thr
 django-environ reader; `local`, `test` and `production` only change what differs.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -264,13 +265,25 @@ REST_FRAMEWORK = {
         "common.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
-    # Proxies in front of the app (load balancer, ingress) whose X-Forwarded-For is trusted;
-    # unset trusts none (common.client).
+    # Proxies in front of the app (load balancer, ingress) that append to X-Forwarded-For; the
+    # header is read only from a peer in TRUSTED_PROXIES (below). Unset trusts none (common.client).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=None),
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "common.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Peers (comma list of addresses or CIDR networks) whose X-Forwarded-For is believed, and only
+# with NUM_PROXIES set (common.client). Empty, the default, trusts no peer: behind a proxy, name it.
+TRUSTED_PROXIES = []
+for _proxy in filter(None, (item.strip() for item in env.list("DJANGO_TRUSTED_PROXIES", default=[]))):
+    try:
+        TRUSTED_PROXIES.append(ipaddress.ip_network(_proxy, strict=False))
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES holds {_proxy!r}, which is not an IP address or network "
+            "(a comma list such as 127.0.0.1,10.0.0.0/8,fd00::/8)."
+        ) from _exc
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "common.exceptions.APIExceptionHandler",

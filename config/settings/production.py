@@ -5,10 +5,11 @@ The app is expected behind a TLS-terminating proxy that sets X-Forwarded-Proto; 
 security switch can be turned off from the environment for a plain-HTTP setup.
 """
 
+from django.core.checks.security.base import SECRET_KEY_MIN_LENGTH, SECRET_KEY_MIN_UNIQUE_CHARACTERS
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, SECRET_KEY_HINT, env
+from .base import CACHES, EMAIL_BACKEND, FRONTEND_URL, LOGGING, SECRET_KEY_HINT, SIMPLE_JWT, env
 
 # Never on here, whatever the environment or a `.env` left behind by `make run` says.
 DEBUG = False
@@ -21,6 +22,48 @@ if not SECRET_KEY:
 if SECRET_KEY.startswith("django-insecure-"):
     raise ImproperlyConfigured(
         f"DJANGO_SECRET_KEY is a development key (django-insecure-…): production needs a secret ({SECRET_KEY_HINT})."
+    )
+# Django's own bar for a secret (check --deploy's security.W009), made a refusal here.
+if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is too weak: production needs at least {SECRET_KEY_MIN_LENGTH} characters, "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different ({SECRET_KEY_HINT})."
+    )
+# Unset, SimpleJWT signs with SECRET_KEY (checked above); a key of its own must be as strong as HS256's
+# output (RFC 7518 3.2: at least 256 bits).
+JWT_SIGNING_KEY_MIN_BYTES = 32
+if "SIGNING_KEY" in SIMPLE_JWT and len(SIMPLE_JWT["SIGNING_KEY"].encode()) < JWT_SIGNING_KEY_MIN_BYTES:
+    raise ImproperlyConfigured(
+        f"JWT_SIGNING_KEY is shorter than {JWT_SIGNING_KEY_MIN_BYTES} bytes: set a longer one ({SECRET_KEY_HINT}) "
+        "or unset it to sign with DJANGO_SECRET_KEY."
+    )
+
+# What only works in one process, or only on a developer's machine, is refused unless allowed by name:
+# a per-process cache splits throttle and mail-limit counters per worker, and the console and
+# memory mail backends would put reset and verification tokens in the log (or nowhere).
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+LOCAL_MAIL_BACKENDS = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+)
+if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES and not env.bool("DJANGO_ALLOW_LOCAL_CACHE", default=False):
+    raise ImproperlyConfigured(
+        f"CACHE_URL gives a per-process cache ({CACHES['default']['BACKEND']}): throttles and mail limits would "
+        "count per worker. Set CACHE_URL=redis://host:6379/0?key_prefix=… (or DJANGO_ALLOW_LOCAL_CACHE=true "
+        "for a single process)."
+    )
+if EMAIL_BACKEND in LOCAL_MAIL_BACKENDS and not env.bool("DJANGO_ALLOW_LOCAL_MAIL", default=False):
+    raise ImproperlyConfigured(
+        f"EMAIL_URL gives a mail backend that delivers nothing ({EMAIL_BACKEND}): reset and verification links "
+        "would end up in the log. Set EMAIL_URL=smtp+tls://user:pass@host:587 (or DJANGO_ALLOW_LOCAL_MAIL=true)."
+    )
+if not FRONTEND_URL.startswith("https://") and not env.bool("DJANGO_ALLOW_HTTP_FRONTEND", default=False):
+    raise ImproperlyConfigured(
+        f"FRONTEND_URL is not https ({FRONTEND_URL}): reset and verification links would travel in clear. "
+        "Set FRONTEND_URL=https://… (or DJANGO_ALLOW_HTTP_FRONTEND=true)."
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,5 +1,6 @@
 """Settings for the test suite: real database from DATABASE_URL, fast hashing, no throttling noise."""
 
+import ipaddress
 import os
 import secrets
 
@@ -22,6 +23,11 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in THROTTLE_RATES},
 }
+
+# The test client's own address and the private one the tests give their proxies are proxies of
+# ours (tests of untrusted peers set their own list); the environment's list is not read here, and
+# none of this reaches the servers the e2e tests start, which get production settings.
+TRUSTED_PROXIES = [ipaddress.ip_network(network) for network in ("127.0.0.0/8", "::1/128", "10.0.0.0/8")]
 
 # Jobs run in the test process (tests capture on-commit callbacks to run them), whatever the
 # environment says; the e2e tests start a real worker on Redis for the rest.

@@ -36,7 +36,7 @@ def redis_reachable() -> bool:
         return False
 
 
-def register_in_a_new_process(cache_url: str, tmp_path: Path) -> dict:
+def register_in_a_new_process(cache_url: str, tmp_path: Path, **extra: str) -> dict:
     outcome, _ = run_snippet(
         ONE_REGISTER_ATTEMPT,
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -46,6 +46,10 @@ def register_in_a_new_process(cache_url: str, tmp_path: Path) -> dict:
         DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
         CACHE_URL=cache_url,
         THROTTLE_REGISTER="1/min",
+        # No mail is sent here (the body is empty) and no link made: only the cache is under test.
+        DJANGO_ALLOW_LOCAL_MAIL="true",
+        DJANGO_ALLOW_HTTP_FRONTEND="true",
+        **extra,
     )
     return outcome
 
@@ -87,8 +91,8 @@ def test_cache_url_options_reach_djangos_cache_settings():
     assert not {"key_prefix", "timeout"} & set(outcome)
 
 
-def test_with_the_default_local_memory_cache_each_process_counts_alone(tmp_path):
-    first = register_in_a_new_process("locmemcache://", tmp_path)
-    second = register_in_a_new_process("locmemcache://", tmp_path)
+def test_with_the_local_memory_cache_allowed_each_process_counts_alone(tmp_path):
+    first = register_in_a_new_process("locmemcache://", tmp_path, DJANGO_ALLOW_LOCAL_CACHE="true")
+    second = register_in_a_new_process("locmemcache://", tmp_path, DJANGO_ALLOW_LOCAL_CACHE="true")
     assert first["backend"] == "django.core.cache.backends.locmem.LocMemCache"
     assert (first["status"], second["status"]) == (HTTPStatus.BAD_REQUEST, HTTPStatus.BAD_REQUEST)
