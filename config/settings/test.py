@@ -22,6 +22,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in THROTTLE_RATES},
 }
+LOGIN_FAILURES_PER_ACCOUNT = MFA_FAILURES_PER_ACCOUNT = "100000/1m"
 
 # Jobs run in the test process (tests capture on-commit callbacks to run them), whatever the
 # environment says; the e2e tests start a real worker on Redis for the rest.
