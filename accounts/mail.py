@@ -8,19 +8,17 @@ and `<name>.html`.
 """
 
 import hashlib
-import math
-import time
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import SentMail
+from common.windows import window_count
 
 MAILS_PER_HOUR = 3
 QUOTA_PERIOD_SECONDS = 60 * 60
@@ -77,25 +75,13 @@ def mail_quota_take(*, scope: str, ident: str) -> int | None:
     """
     Count one mail for `ident` in `scope`; None while within `MAILS_PER_HOUR`, else seconds until the hour ends.
 
-    Counted in the configured cache with `add` and `incr`, both atomic in Redis, so the limit holds
-    across every worker and server sharing `CACHE_URL` (with local memory: per process). The hour
-    starts at the first mail. The same three cache calls are made whatever the answer, so its
-    timing tells nothing. `ident` is hashed: addresses are not kept in cache keys.
+    Counted in the shared cache (`common.windows`), so the limit holds across every worker and server
+    sharing `CACHE_URL`. The hour starts at the first mail. `ident` is hashed: addresses are not kept
+    in cache keys.
     """
     digest = hashlib.sha256(ident.strip().lower().encode()).hexdigest()
-    count_key, until_key = f"mail-quota:{scope}:{digest}", f"mail-quota:{scope}:{digest}:until"
-    now = time.time()
-    cache.add(until_key, now + QUOTA_PERIOD_SECONDS, QUOTA_PERIOD_SECONDS)
-    cache.add(count_key, 0, QUOTA_PERIOD_SECONDS)
-    try:
-        count = cache.incr(count_key)
-    except ValueError:  # the hour ended between the two calls: this is the first mail of a new one
-        cache.set(count_key, 1, QUOTA_PERIOD_SECONDS)
-        count = 1
-    if count <= MAILS_PER_HOUR:
-        return None
-    until = cache.get(until_key) or now + QUOTA_PERIOD_SECONDS
-    return max(1, math.ceil(until - now))
+    taken = window_count(key=f"mail-quota:{scope}:{digest}", period=QUOTA_PERIOD_SECONDS)
+    return None if taken.count <= MAILS_PER_HOUR else taken.seconds_left
 
 
 def sent_mail_purge() -> int:

@@ -28,6 +28,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from accounts import lockout
 from accounts.models import LoginSession, User
 from accounts.second_factor import LoginChallenge, second_factor
 from accounts.selectors import session_of_user_locked, user_by_login, user_for_token
@@ -145,13 +146,22 @@ def user_credentials_check(*, identifier: str, password: str, context: RequestCo
     which accounts exist. A successful check upgrades an outdated hash. A refusal is recorded;
     its `detail.reason` is `unknown_account`, `wrong_password`, `inactive_account` or
     `email_not_verified` (mandatory verification: 403 after a correct password, never before).
+
+    Each check counts against the account's failed-attempt limit (`accounts.lockout`; an unknown
+    name counts by the name); past it, 429 before any check, whatever the password.
     """
     user = user_by_login(identifier=identifier)
+    attempt = lockout.attempt_start(
+        factor=lockout.Factor.PASSWORD, ident=lockout.account_ident(user=user, name=identifier)
+    )
     if user is None:
         make_password(password)
+        attempt.failed(user=None, step="password", context=context)
         raise _login_refused(user=None, reason="unknown_account", context=context)
     if not user.check_password(password):
+        attempt.failed(user=user, step="password", context=context)
         raise _login_refused(user=user, reason="wrong_password", context=context)
+    attempt.succeeded()
     login_allowed_check(user=user, context=context)
     return user
 

@@ -8,6 +8,7 @@ or token. Turning two-factor on or off ends the user's other sessions (`keep_sid
 """
 
 import hashlib
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -19,16 +20,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import second_factor
+from accounts import lockout, second_factor
 from accounts.models import User
 from accounts.sessions import login_allowed_check, login_complete, user_sessions_end
 from accounts.tokens import TokenPair
 from audit.context import RequestContext
-from audit.models import Event, SecurityEvent
+from audit.models import Event
 from audit.services import event_record
 from common.integrity import field_error
+from common.jobs import job_enqueue_on_commit
 from common.service_exceptions import AuthenticationError
-from mfa import crypto, recovery_codes, totp
+from mfa import crypto, recovery_codes, tasks, totp
 from mfa.code_format import code_normalize, code_well_formed
 from mfa.models import Authenticator, LoginChallenge, RecoveryCode
 
@@ -231,7 +233,21 @@ def code_accept(*, user: User, code: str) -> str | None:
     return "recovery_code" if unused.update(used_at=timezone.now()) else None
 
 
-ADMIN_SITE_WRONG_CODES_WINDOW = timedelta(minutes=5)
+def code_failed(*, attempt: lockout.Attempt, user: User, step: str, context: RequestContext | None) -> None:
+    """
+    A wrong code at sign-in keeps its slot in the account's window (`accounts.lockout`); the one that fills
+    it starts the lock (`login_locked`) and the user is told by mail, once per lock (the job's key is the lock's).
+    """
+    if attempt.failed(user=user, step=step, context=context):
+        job_enqueue_on_commit(
+            tasks.mfa_locked_mail_send,
+            user_id=user.pk,
+            minutes=math.ceil(attempt.taken.seconds_left / 60),
+            attempts=attempt.limit.attempts,
+            key=uuid.uuid4().hex,
+        )
+
+
 ADMIN_SITE = {"via": "django_admin"}
 
 
@@ -239,28 +255,31 @@ def code_verify(*, user: User, code: str, context: RequestContext | None = None)
     """
     The Django admin site's second factor, typed beside the password (the site has no second step):
     True when `code` is a current TOTP code or an unused recovery code of `user`, spending it as the
-    API's second step does. A wrong code records `mfa_failed`; after MAX_WRONG_CODES of them within
-    ADMIN_SITE_WRONG_CODES_WINDOW every code is refused until the window has passed (the site has no throttle).
+    API's second step does. A wrong or missing code records `mfa_failed`; a code typed counts against
+    the account's second-factor limit, shared with the API's second step (`accounts.lockout`): past it,
+    AccountLocked before any check.
     """
-    recent = SecurityEvent.objects.filter(
-        event=Event.MFA_FAILED,
-        user=user,
-        at__gte=timezone.now() - ADMIN_SITE_WRONG_CODES_WINDOW,
-        detail__via="django_admin",
-    )
-    if not user.mfa_enabled or recent.count() >= MAX_WRONG_CODES:
+    if not user.mfa_enabled:
         return False
     code = code_normalize(code or "")
+    if not code:  # nothing to guess with: recorded, not counted
+        event_record(event=Event.MFA_FAILED, user=user, context=context, detail={"reason": "no_code", **ADMIN_SITE})
+        return False
+    account_attempt = lockout.attempt_start(factor=lockout.Factor.SECOND_FACTOR, ident=lockout.account_ident(user=user))
     with transaction.atomic():
         method = code_accept(user=user, code=code) if code_well_formed(code) else None
         if method is None:
-            detail = {"reason": "wrong_code" if code else "no_code", **ADMIN_SITE}
+            detail = {"reason": "wrong_code", **ADMIN_SITE}
             event_record(event=Event.MFA_FAILED, user=user, context=context, detail=detail)
         elif method == "recovery_code":
             remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
             detail = {"remaining": remaining, **ADMIN_SITE}
             event_record(event=Event.RECOVERY_CODE_USED, user=user, actor=user, context=context, detail=detail)
-    return method is not None
+    if method is None:
+        code_failed(attempt=account_attempt, user=user, step="admin", context=context)
+        return False
+    account_attempt.succeeded()
+    return True
 
 
 def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = None) -> tuple[User, TokenPair]:
@@ -276,6 +295,7 @@ def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = Non
         raise AuthenticationError(MFA_TOKEN_INVALID)
     user = challenge.user
     login_allowed_check(user=user, context=context)  # records its own refusal, committed before the 401/403
+    account_attempt = lockout.attempt_start(factor=lockout.Factor.SECOND_FACTOR, ident=lockout.account_ident(user=user))
     attempt = _Attempt()
     with transaction.atomic():
         # The row lock orders the attempts on one token (its failures count, its single use).
@@ -299,7 +319,9 @@ def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = Non
                     detail = {"remaining": remaining}
                     event_record(event=Event.RECOVERY_CODE_USED, user=user, actor=user, context=context, detail=detail)
     if attempt.wrong:
+        code_failed(attempt=account_attempt, user=user, step="mfa", context=context)
         raise field_error("code", WRONG_CODE, code="wrong_code")
     if attempt.pair is None:
         raise AuthenticationError(MFA_TOKEN_INVALID)
+    account_attempt.succeeded()
     return user, attempt.pair

@@ -244,6 +244,10 @@ THROTTLE_RATES = {
     # Endpoints that check a password or a code of a signed-in user, per user and per address.
     "password_check": env.str("THROTTLE_PASSWORD_CHECK", default="5/min"),
 }
+# Failed attempts per account (whatever the address) before its sign-ins pause, as
+# "<attempts>/<window>" with the window in s, m or h (accounts.lockout): the password, then the code.
+LOGIN_FAILURES_PER_ACCOUNT = env.str("LOGIN_FAILURES_PER_ACCOUNT", default="5/5m")
+MFA_FAILURES_PER_ACCOUNT = env.str("MFA_FAILURES_PER_ACCOUNT", default="10/15m")
 
 REST_FRAMEWORK = {
     # A 401 challenges with every scheme here (common.exceptions); API keys also enforce their scopes.

@@ -23,6 +23,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in THROTTLE_RATES},
 }
+LOGIN_FAILURES_PER_ACCOUNT = MFA_FAILURES_PER_ACCOUNT = "100000/1m"
 
 # The test client's own address and the private one the tests give their proxies are proxies of
 # ours (tests of untrusted peers set their own list); the environment's list is not read here, and

@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Role
@@ -68,7 +69,9 @@ def test_a_recovery_code_logs_in_once(mfa_admin):
     assert not logged_in(again)
 
 
-def test_after_five_wrong_codes_even_a_right_one_waits(mfa_admin):
+def test_after_five_wrong_codes_even_a_right_one_waits(mfa_admin, settings):
+    settings.MFA_FAILURES_PER_ACCOUNT = "5/5m"
+    cache.clear()
     for _ in range(5):
         admin_login(mfa_admin.user, wrong_code(mfa_admin.secret))
     client, _ = admin_login(mfa_admin.user, unused_code(mfa_admin))
