@@ -1,6 +1,7 @@
 """
-Two app instances (gunicorn, production settings) behind a real nginx, one PostgreSQL, one Redis:
-revocation and throttling hold across instances, and a rolling restart under load fails nothing.
+Two app instances (gunicorn, production settings) behind a real nginx, one PostgreSQL, one Redis and
+one SMTP server: revocation, throttling, the per-account code limit and the reset-mail cap hold across
+instances, and a rolling restart under load fails nothing.
 """
 
 import base64
@@ -18,6 +19,8 @@ from bench.server import Gunicorn, manage
 from e2e.live_server import LiveServer, free_port, fresh_database_url
 from e2e.load import Call, running_load
 from e2e.nginx import nginx_balancer, nginx_binary
+from e2e.smtp import smtp_server
+from mfa import totp
 
 
 def redis_reachable() -> bool:
@@ -53,22 +56,28 @@ def cluster(tmp_path_factory):
     database_url = fresh_database_url(DATABASE_URL, "scaleout", tmp)
     manage(database_url, "migrate", "--noinput")
     manage(database_url, "load_demo")
-    shared = {
-        "CACHE_URL": f"redis://127.0.0.1:6379/0?key_prefix=e2e-scale-out-{uuid.uuid4().hex}",
-        "THROTTLE_REGISTER": "2/min",
-        "DJANGO_NUM_PROXIES": "1",
-        "GUNICORN_ACCESSLOG": "",
-    }
-    instances = {
-        name: Gunicorn(database_url, free_port(), tmp / f"gunicorn-{name}.log", **shared).start() for name in "ab"
-    }
-    try:
-        upstreams = [f"127.0.0.1:{instance.port}" for instance in instances.values()]
-        with nginx_balancer(free_port(), upstreams) as balancer:
-            yield {"instances": instances, "balancer": balancer, "database_url": database_url}
-    finally:
-        for instance in instances.values():
-            instance.stop()
+    with smtp_server() as (controller, smtp):
+        shared = {
+            "CACHE_URL": f"redis://127.0.0.1:6379/0?key_prefix=e2e-scale-out-{uuid.uuid4().hex}",
+            # Mail is sent by the instances themselves (no CELERY_BROKER_URL), to the SMTP server above.
+            "EMAIL_URL": f"smtp://127.0.0.1:{controller.port}",
+            "THROTTLE_REGISTER": "2/min",
+            # The per-address limits must not be what stops the per-account and per-address-mail tests.
+            "THROTTLE_LOGIN": "1000/min",
+            "THROTTLE_PASSWORD_RESET": "1000/min",
+            "DJANGO_NUM_PROXIES": "1",
+            "GUNICORN_ACCESSLOG": "",
+        }
+        instances = {
+            name: Gunicorn(database_url, free_port(), tmp / f"gunicorn-{name}.log", **shared).start() for name in "ab"
+        }
+        try:
+            upstreams = [f"127.0.0.1:{instance.port}" for instance in instances.values()]
+            with nginx_balancer(free_port(), upstreams) as balancer:
+                yield {"instances": instances, "balancer": balancer, "database_url": database_url, "smtp": smtp}
+        finally:
+            for instance in instances.values():
+                instance.stop()
 
 
 def client(url: str, database_url: str) -> LiveServer:
@@ -156,6 +165,74 @@ def test_throttle_counters_are_shared_by_both_instances(cluster):
     # THROTTLE_REGISTER is 2/min per client address: two attempts in all, whichever instance counts them.
     statuses = [server.request("POST", "/api/v1/auth/register/", {})[0] for server in (a, b, a, b)]
     assert statuses == [HTTPStatus.BAD_REQUEST, HTTPStatus.BAD_REQUEST] + [HTTPStatus.TOO_MANY_REQUESTS] * 2
+
+
+CREATE_ACCOUNT = """
+from accounts.models import User
+User.objects.create_user(username={username!r}, email={email!r}, password={password!r}, email_verified=True)
+"""
+MFA_LIMIT = 10  # MFA_FAILURES_PER_ACCOUNT's default, 10/15m
+RESET_MAILS_PER_HOUR = 3
+
+
+def account_create(cluster, name: str) -> tuple[str, str]:
+    """A new verified account, made with `manage.py shell`; returns its username and email."""
+    username, email = f"{name}-{uuid.uuid4().hex[:8]}", f"{name}-{uuid.uuid4().hex[:8]}@example.com"
+    script = CREATE_ACCOUNT.format(username=username, email=email, password=DEMO_PASSWORD)
+    manage(cluster["database_url"], "shell", "-c", script)
+    return username, email
+
+
+def code_now(secret: str, offset_steps: int = 0) -> str:
+    return totp.code_at_step(secret, totp.step_at(time.time()) + offset_steps)
+
+
+def wrong_code(secret: str) -> str:
+    rights = {code_now(secret, offset) for offset in (-1, 0, 1, 2)}
+    return next(code for code in (f"{n:06d}" for n in range(1_000_000)) if code not in rights)
+
+
+def mfa_enrol(server: LiveServer, username: str) -> str:
+    """Turn two-factor on through the API (enrol, confirm with a code computed from the secret); return the secret."""
+    access = server.login(username, DEMO_PASSWORD)
+    status, enrolled = server.request("POST", "/api/v1/auth/mfa/totp/", {"password": DEMO_PASSWORD}, token=access)
+    assert status == HTTPStatus.CREATED, enrolled
+    secret = enrolled["secret"]
+    status, body = server.request("POST", "/api/v1/auth/mfa/totp/confirm/", {"code": code_now(secret)}, token=access)
+    assert status == HTTPStatus.OK, body
+    return secret
+
+
+def test_the_per_account_code_limit_holds_across_both_instances(cluster):
+    a, b = (client(cluster["instances"][n].url, cluster["database_url"]) for n in "ab")
+    username, email = account_create(cluster, "mfa")
+    secret = mfa_enrol(a, username)
+    login = {"username": username, "password": DEMO_PASSWORD}
+    statuses = []
+    for n in range(MFA_LIMIT + 2):
+        server = (a, b)[n % 2]
+        if n % 4 == 0:  # a new challenge now and then (a token dies after 5 wrong codes), from either instance
+            status, challenge = server.request("POST", "/api/v1/auth/login/", login)
+            assert status == HTTPStatus.ACCEPTED, challenge
+        code = wrong_code(secret) if n < MFA_LIMIT else code_now(secret, 1)
+        body = {"mfa_token": challenge["mfa_token"], "code": code}
+        statuses.append(server.request("POST", "/api/v1/auth/login/mfa/", body)[0])
+    # 10 wrong codes in all, alternately through a and b; then even a right code waits, on either.
+    assert statuses == [HTTPStatus.BAD_REQUEST] * MFA_LIMIT + [HTTPStatus.TOO_MANY_REQUESTS] * 2
+    [notice] = cluster["smtp"].wait_for_mail(email, timeout=20)
+    assert "wrong two-factor codes" in notice["Subject"]
+
+
+def test_the_reset_mail_cap_holds_across_both_instances(cluster):
+    a, b = (client(cluster["instances"][n].url, cluster["database_url"]) for n in "ab")
+    _, email = account_create(cluster, "reset")
+    for n in range(10):
+        status, _ = (a, b)[n % 2].request("POST", "/api/v1/auth/password/reset/", {"email": email})
+        assert status == HTTPStatus.ACCEPTED
+    smtp = cluster["smtp"]
+    smtp.wait_for_mail(email, RESET_MAILS_PER_HOUR, timeout=20)
+    time.sleep(2)  # any mail past the cap would have arrived by now
+    assert len(smtp.mails_to(email)) == RESET_MAILS_PER_HOUR, smtp.attempts
 
 
 def test_links_through_the_balancer_point_back_to_the_balancer(cluster):
