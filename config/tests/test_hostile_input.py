@@ -101,6 +101,7 @@ WRITE_ENDPOINTS = [
         None,
     ),
     Endpoint("email-verify", "post", "/api/v1/auth/email/verify/", {"token": "not-a-real-token"}, None),
+    Endpoint("email-change-cancel", "post", "/api/v1/auth/email/change/cancel/", {"token": "not-a-real-token"}, None),
     Endpoint("email-verify-resend", "post", "/api/v1/auth/email/verify/resend/", {"email": "a@example.com"}, None),
     Endpoint(
         "api-key-create",
