@@ -45,6 +45,22 @@ class Event(models.TextChoices):
     REAUTHENTICATION_FAILED = "reauthentication_failed", "Reauthentication failed"
     EMAIL_CHANGE_CANCELLED = "email_change_cancelled", "Email change cancelled"
     LOGIN_LOCKED = "login_locked", "Sign-in attempts limited"
+    # Account lifecycle: breached passwords, deletion and export, new devices.
+    PASSWORD_BREACHED = "password_breached", "Password found in a data breach"
+    ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", "Account deletion requested"
+    ACCOUNT_DELETION_CANCELLED = "account_deletion_cancelled", "Account deletion cancelled"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    DATA_EXPORT_REQUESTED = "data_export_requested", "Data export requested"
+    DATA_EXPORT_DOWNLOADED = "data_export_downloaded", "Data export downloaded"
+    NEW_DEVICE_LOGIN = "new_device_login", "Sign-in from a new device"
+    LOGIN_DISOWNED = "login_disowned", "Sign-in reported as not the user"
+    # Passkeys (WebAuthn) and identities from other providers.
+    PASSKEY_ADDED = "passkey_added", "Passkey added"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+    PASSKEY_USED = "passkey_used", "Passkey used"
+    PASSKEY_CLONE_SUSPECTED = "passkey_clone_suspected", "Passkey signature counter went back"
+    IDENTITY_LINKED = "identity_linked", "Sign-in provider linked"
+    IDENTITY_UNLINKED = "identity_unlinked", "Sign-in provider unlinked"
 
 
 class SecurityEventQuerySet(models.QuerySet):
