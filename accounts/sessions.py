@@ -28,7 +28,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts import lockout
+from accounts import lockout, login_hooks
 from accounts.models import LoginSession, User
 from accounts.second_factor import LoginChallenge, second_factor
 from accounts.selectors import session_of_user_locked, user_by_login, user_for_token
@@ -163,6 +163,7 @@ def user_credentials_check(*, identifier: str, password: str, context: RequestCo
         raise _login_refused(user=user, reason="wrong_password", context=context)
     attempt.succeeded()
     login_allowed_check(user=user, context=context)
+    login_hooks.password_accepted(user=user, password=password, context=context)
     return user
 
 
@@ -195,6 +196,7 @@ def login_complete(
         context=context,
         detail={"session": pair.refresh[SESSION_CLAIM], **(detail or {})},
     )
+    login_hooks.login_completed(user=user, sid=uuid.UUID(str(pair.refresh[SESSION_CLAIM])), amr=amr, context=context)
     return pair
 
 
