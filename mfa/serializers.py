@@ -12,6 +12,8 @@ from mfa.services import MFA_TOKEN_INVALID
 CODE_MAX_LENGTH = 32
 MFA_TOKEN_MAX_LENGTH = 128
 TOTP_CODE_INVALID = f"Enter the {totp.DIGITS}-digit code your authenticator app shows."
+NO_SECOND_FACTOR = "Send `code` or `assertion`."
+ONE_SECOND_FACTOR = "Send either `code` or `assertion`, not both."
 LOGIN_CODE_INVALID = (
     f"Enter the {totp.DIGITS}-digit code your authenticator app shows, or one of your recovery codes (xxxxx-xxxxx)."
 )
@@ -62,8 +64,25 @@ class SecondFactorCodeSerializer(serializers.Serializer):
 class MfaLoginSerializer(serializers.Serializer):
     # Not a subclass of SecondFactorCodeSerializer: DRF would put the inherited `code` before `mfa_token`.
     mfa_token = StrictCharField(help_text="From the login's 202 answer.")
-    code = second_factor_code_field()
+    code = StrictCharField(
+        max_length=CODE_MAX_LENGTH,
+        required=False,
+        help_text='A current TOTP code ("123456" or "123 456") or an unused recovery code ("abcde-fghij"); '
+        "or send `assertion` instead.",
+    )
+    assertion = serializers.DictField(
+        required=False,
+        help_text="Instead of `code`: a passkey's answer (`PublicKeyCredential.toJSON()`) to the options of "
+        "`auth/login/mfa/passkey/options/` for this `mfa_token`.",
+    )
     validate_code = SecondFactorCodeSerializer.validate_code
+
+    def validate(self, attrs: dict) -> dict:
+        sent = [name for name in ("code", "assertion") if name in attrs]
+        if len(sent) != 1:
+            message = ONE_SECOND_FACTOR if sent else NO_SECOND_FACTOR
+            raise serializers.ValidationError(message, code="one_factor" if sent else "no_factor")
+        return attrs
 
     def validate_mfa_token(self, token: str) -> str:
         # Any string that is not a live mfa_token is a 401, however long (an access token sent by

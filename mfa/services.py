@@ -30,7 +30,7 @@ from audit.services import event_record
 from common.integrity import field_error
 from common.jobs import job_enqueue_on_commit
 from common.service_exceptions import AuthenticationError
-from mfa import crypto, recovery_codes, tasks, totp
+from mfa import assertions, crypto, recovery_codes, tasks, totp
 from mfa.code_format import code_normalize, code_well_formed
 from mfa.models import Authenticator, LoginChallenge, RecoveryCode
 
@@ -215,6 +215,7 @@ def _challenge_live(challenge: LoginChallenge | None) -> bool:
 class _Attempt:
     pair: TokenPair | None = None
     wrong: bool = False
+    refused: assertions.AssertionCheck | None = None
 
 
 def code_accept(*, user: User, code: str) -> str | None:
@@ -282,11 +283,29 @@ def code_verify(*, user: User, code: str, context: RequestContext | None = None)
     return True
 
 
-def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = None) -> tuple[User, TokenPair]:
+def login_challenge_user(*, mfa_token: str) -> User | None:
+    """The user whose live login challenge `mfa_token` is (two-factor on), or None: for a passkey's second step."""
+    challenge = LoginChallenge.objects.select_related("user").filter(token_hash=_token_hash(mfa_token)).first()
+    return challenge.user if _challenge_live(challenge) and challenge.user.mfa_enabled else None
+
+
+def _second_factor_accept(
+    *, user: User, code: str | None, assertion: dict | None, context: RequestContext | None
+) -> tuple[str | None, assertions.AssertionCheck | None]:
+    """How the second step passes ("totp", "recovery_code", "passkey" or None), and a refused assertion's check."""
+    if assertion is None:
+        return code_accept(user=user, code=code or ""), None
+    check = assertions.assertion_verify(user=user, assertion=assertion, context=context)
+    return ("passkey", None) if check.accepted else (None, check)
+
+
+def mfa_login(
+    *, mfa_token: str, code: str | None = None, assertion: dict | None = None, context: RequestContext | None = None
+) -> tuple[User, TokenPair]:
     """
-    The second login step: a live `mfa_token` and a current TOTP code or an unused recovery code
-    open the session (`login_succeeded`). A wrong code counts against the token (400 `code`,
-    `mfa_failed`); the MAX_WRONG_CODES-th is still a 400 and the token is dead from then on (401).
+    The second login step: a live `mfa_token` and a current TOTP code, an unused recovery code, or
+    a passkey's `assertion` (`mfa.assertions`) open the session (`login_succeeded`). A wrong code or
+    assertion counts against the token (400 `code` or `assertion`, `mfa_failed`); the MAX_WRONG_CODES-th is still a 400 and the token is dead from then on (401).
     The account must still be allowed to log in (active; verified email when that is mandatory).
     """
     token_hash = _token_hash(mfa_token)
@@ -301,25 +320,27 @@ def mfa_login(*, mfa_token: str, code: str, context: RequestContext | None = Non
         # The row lock orders the attempts on one token (its failures count, its single use).
         challenge = LoginChallenge.objects.select_for_update().filter(token_hash=token_hash).first()
         if _challenge_live(challenge):
-            method = code_accept(user=user, code=code)
+            method, refused = _second_factor_accept(user=user, code=code, assertion=assertion, context=context)
             if method is None:
                 challenge.failures += 1
                 challenge.save(update_fields=["failures"])
-                detail = {"reason": "wrong_code", "attempt": challenge.failures}
+                reason = "wrong_code" if refused is None else refused.code
+                detail = {"reason": reason, "attempt": challenge.failures}
                 event_record(event=Event.MFA_FAILED, user=user, context=context, detail=detail)
-                attempt.wrong = True
+                attempt.wrong, attempt.refused = True, refused
             else:
                 challenge.used_at = timezone.now()
                 challenge.save(update_fields=["used_at"])
-                attempt.pair = login_complete(
-                    user=user, context=context, detail={"second_factor": method}, amr=LOGIN_AMR
-                )
+                amr = assertions.ASSERTION_LOGIN_AMR if method == "passkey" else LOGIN_AMR
+                attempt.pair = login_complete(user=user, context=context, detail={"second_factor": method}, amr=amr)
                 if method == "recovery_code":
                     remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
                     detail = {"remaining": remaining}
                     event_record(event=Event.RECOVERY_CODE_USED, user=user, actor=user, context=context, detail=detail)
     if attempt.wrong:
         code_failed(attempt=account_attempt, user=user, step="mfa", context=context)
+        if attempt.refused is not None:
+            raise field_error("assertion", attempt.refused.message, code=attempt.refused.code)
         raise field_error("code", WRONG_CODE, code="wrong_code")
     if attempt.pair is None:
         raise AuthenticationError(MFA_TOKEN_INVALID)

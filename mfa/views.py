@@ -29,6 +29,22 @@ from mfa.serializers import (
     TotpEnrolledSerializer,
 )
 
+# The codes a refused passkey answer can have (passkeys.ceremonies); kept here as data, mfa imports no passkey code.
+ASSERTION_ERROR_CODES = [
+    "wrong_assertion",
+    "unavailable",
+    "invalid",
+    "wrong_ceremony",
+    "origin_not_allowed",
+    "challenge_invalid",
+    "rp_id_mismatch",
+    "user_presence_required",
+    "user_verification_required",
+    "invalid_signature",
+    "unknown_passkey",
+    "invalid_credential",
+    "clone_suspected",
+]
 MFA_TOKEN_UNAUTHORIZED = OpenApiResponse(
     UNAUTHORIZED.response,
     description="The `mfa_token` is unknown, expired, used, or dead after 5 wrong codes; or the account "
@@ -56,6 +72,8 @@ def _qr_svg(url: str) -> str:
 
 
 @extend_validation_errors(["wrong_code", "invalid"], field_name="code")
+@extend_validation_errors(ASSERTION_ERROR_CODES, field_name="assertion")
+@extend_validation_errors(["no_factor", "one_factor"], field_name="non_field_errors")
 class MfaLoginView(PublicView):
     # The login throttle's own scope and counter: both login steps count against THROTTLE_LOGIN.
     throttle_classes = [AnonRateThrottle, LoginRateThrottle]
@@ -66,8 +84,10 @@ class MfaLoginView(PublicView):
         description=(
             "`mfa_token` from the login's 202 answer and `code`: the authenticator app's current code "
             '(6 digits; spaces and hyphens are ignored, so "123 456" works) or an unused recovery code '
-            '("abcde-fghij", any case). Answers as a login does. A code works once. A wrong code is a 400 on '
-            "`code`; after 5 wrong codes the `mfa_token` is dead (401): log in again."
+            '("abcde-fghij", any case). Or, instead of `code`, `assertion`: a passkey\'s answer to the options of '
+            "`auth/login/mfa/passkey/options/` (a user with two-factor on and a passkey). Answers as a login does. "
+            "A code works once. A wrong code is a 400 on `code`, a refused assertion a 400 on `assertion`; after 5 "
+            "wrong ones the `mfa_token` is dead (401): log in again."
         ),
         request=MfaLoginSerializer,
         responses={200: LoginResponseSerializer, 401: MFA_TOKEN_UNAUTHORIZED, 403: EMAIL_NOT_VERIFIED},

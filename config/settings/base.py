@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "apikeys",
     "mfa",
+    "passkeys",
 ]
 
 MIDDLEWARE = [
@@ -348,6 +349,30 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode503Enum": [("service_unavailable", "Service Unavailable")],
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+}
+
+# --- Passkeys (WebAuthn) ---------------------------------------------------------------------
+# The relying party: its ID (a registrable domain, never an IP address: browsers refuse one), the
+# name authenticators show, and the exact origins (scheme://host[:port]) whose ceremonies count.
+# Unset, all three follow FRONTEND_URL. Every origin must be able to use the RP ID (fido2's rule:
+# https, or http on localhost), or the settings refuse to load.
+from fido2.rpid import verify_rp_id  # noqa: E402  (this block's own import, kept with it)
+
+_frontend = urlsplit(FRONTEND_URL)
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_frontend.hostname or "localhost")
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=MFA_ISSUER)
+WEBAUTHN_ORIGINS = [
+    origin.rstrip("/") for origin in env.list("WEBAUTHN_ORIGINS", default=[f"{_frontend.scheme}://{_frontend.netloc}"])
+]
+for _origin in WEBAUTHN_ORIGINS:
+    if not verify_rp_id(WEBAUTHN_RP_ID, _origin):
+        raise ImproperlyConfigured(
+            f"WEBAUTHN_ORIGINS: {_origin!r} cannot use the RP ID {WEBAUTHN_RP_ID!r} (WEBAUTHN_RP_ID): the origin "
+            "must be https (or http://localhost) on that domain or below it, and the RP ID not an IP address."
+        )
+CELERY_BEAT_SCHEDULE["purge-passkey-ceremonies"] = {
+    "task": "passkeys.tasks.purge_passkey_ceremonies",
+    "schedule": crontab(hour=3, minute=31),
 }
 
 # --- Logging ---------------------------------------------------------------------------------
