@@ -305,7 +305,8 @@ def mfa_login(
     """
     The second login step: a live `mfa_token` and a current TOTP code, an unused recovery code, or
     a passkey's `assertion` (`mfa.assertions`) open the session (`login_succeeded`). A wrong code or
-    assertion counts against the token (400 `code` or `assertion`, `mfa_failed`); the MAX_WRONG_CODES-th is still a 400 and the token is dead from then on (401).
+    assertion counts against the token (400 `code` or `assertion`, `mfa_failed`); the MAX_WRONG_CODES-th
+    is still a 400 and the token is dead from then on (401).
     The account must still be allowed to log in (active; verified email when that is mandatory).
     """
     token_hash = _token_hash(mfa_token)

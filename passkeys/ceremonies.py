@@ -152,5 +152,5 @@ def _parse(kind, data: object):
         raise ValueError(CREDENTIAL_INVALID)
     try:
         return kind.from_dict(data)
-    except Exception as exc:  # noqa: BLE001  fido2 fails on hostile input with any of a dozen exception types
+    except Exception as exc:
         raise ValueError(CREDENTIAL_INVALID) from exc

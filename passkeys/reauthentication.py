@@ -1,4 +1,4 @@
-"""A passkey as a way to reauthenticate (accounts.reauthentication): an answer to auth/reauthenticate/passkey/options/."""
+"""A passkey as a way to reauthenticate (accounts.reauthentication): the answer to its options."""
 
 from accounts.reauthentication import ReauthenticationFactor
 from passkeys import services

@@ -96,15 +96,14 @@ class SecondStepOptionsSerializer(serializers.Serializer):
 
 
 class CreationOptionsSerializer(serializers.Serializer):
-    publicKey = serializers.DictField(  # noqa: N815  (WebAuthn's own name)
+    publicKey = serializers.DictField(
         help_text="Pass to `navigator.credentials.create({publicKey})` after decoding `challenge`, `user.id` and "
         "`excludeCredentials[].id` from base64url (or give it to `PublicKeyCredential.parseCreationOptionsFromJSON`)."
     )
 
 
 class RequestOptionsSerializer(serializers.Serializer):
-    publicKey = serializers.DictField(  # noqa: N815  (WebAuthn's own name)
+    publicKey = serializers.DictField(
         help_text="Pass to `navigator.credentials.get({publicKey})` after decoding `challenge` and "
         "`allowCredentials[].id` from base64url (or give it to `PublicKeyCredential.parseRequestOptionsFromJSON`)."
     )
-

@@ -390,4 +390,3 @@ def reauthentication_verify(*, user: User, value, context: RequestContext | None
 
 def passkey_count(user: User) -> int:
     return Passkey.objects.filter(user=user).count()
-

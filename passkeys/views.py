@@ -120,7 +120,8 @@ class RegistrationView(PasskeyChangeView):
     destroy=extend_schema(
         summary="Remove a passkey",
         description=(
-            f"It cannot sign in from now on; the owner is told by mail and `passkey_removed` is recorded. {STEP_UP_NOTE}"
+            "It cannot sign in from now on; the owner is told by mail and `passkey_removed` is recorded. "
+            f"{STEP_UP_NOTE}"
         ),
         responses={204: OpenApiResponse(description="Removed; no body.")},
     ),
@@ -183,7 +184,7 @@ class PasskeyLoginView(PublicView):
         description=(
             "`credential`: what `navigator.credentials.get()` gave, as `PublicKeyCredential.toJSON()`. Answers as "
             "a password login does (tokens, a login session), counting as two factors: no code step, the "
-            "session's `amr` is `[\"hwk\", \"user\", \"mfa\"]`. The passkey must have verified its user "
+            'session\'s `amr` is `["hwk", "user", "mfa"]`. The passkey must have verified its user '
             "(`user_verification_required` otherwise): one that cannot only serves as a second factor. A refused "
             "answer is a 400 on `credential` (`origin_not_allowed`, `rp_id_mismatch`, `challenge_invalid`, "
             "`clone_suspected`…); an unknown passkey or a wrong signature a 401, like a wrong password. "
