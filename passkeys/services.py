@@ -196,7 +196,7 @@ def _passkey_insert(*, passkey: Passkey, context: RequestContext | None) -> Pass
     detail = {
         "passkey": passkey.pk,
         "name": passkey.name,
-        "passwordless": passkey.passwordless,
+        "signs_in_alone": passkey.passwordless,
         "backup_eligible": passkey.backup_eligible,
         "backup_state": passkey.backup_state,
         "aaguid": str(passkey.aaguid),

@@ -55,7 +55,8 @@ class SoftwareAuthenticator:
 
     def create(self, options: dict, *, origin: str | None = None, rp_id: str | None = None) -> dict:
         """The browser's answer to `navigator.credentials.create({publicKey: options})`, as JSON."""
-        self.user_handle = websafe_decode(options["user"]["id"])
+        if "user" in options:
+            self.user_handle = websafe_decode(options["user"]["id"])
         self.counter += 1 if self.counter else 0
         public_key = ES256.from_cryptography_key(self.private_key.public_key())
         credential = AttestedCredentialData.create(AAGUID, self.credential_id, public_key)
