@@ -177,7 +177,9 @@ def test_a_registration_answer_is_not_a_login(user, client_for, authenticator):
 def test_the_answer_to_a_second_step_challenge_cannot_log_in_alone(user, passkey_of, authenticator):
     passkey_of(user, authenticator)
     mfa_turn_on(user)
-    first = APIClient().post("/api/v1/auth/login/", {"username": user.username, "password": "correct-horse-battery-staple"})
+    first = APIClient().post(
+        "/api/v1/auth/login/", {"username": user.username, "password": "correct-horse-battery-staple"}
+    )
     options = options_of(APIClient().post(SECOND_STEP_OPTIONS, {"mfa_token": first.json()["mfa_token"]}))
 
     response = APIClient().post(LOGIN, {"credential": authenticator.get(options)})

@@ -50,8 +50,9 @@ def test_the_list_is_the_callers_passkeys_newest_first(user, make_user, passkey_
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_the_list_takes_the_same_queries_however_many_passkeys(user, client_for, many_passkeys, count,
-                                                               django_assert_num_queries):
+def test_the_list_takes_the_same_queries_however_many_passkeys(
+    user, client_for, many_passkeys, count, django_assert_num_queries
+):
     many_passkeys(count)
     client = client_for(user)
     # authentication (user + session), the count, the page

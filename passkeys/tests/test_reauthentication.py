@@ -8,7 +8,13 @@ from rest_framework_simplejwt.tokens import UntypedToken
 from accounts.models import LoginSession
 from audit.models import Event, SecurityEvent
 from passkeys.services import REAUTHENTICATION_AMR
-from passkeys.tests.conftest import REAUTHENTICATE, REAUTHENTICATION_OPTIONS, assert_error, new_authenticator, options_of
+from passkeys.tests.conftest import (
+    REAUTHENTICATE,
+    REAUTHENTICATION_OPTIONS,
+    assert_error,
+    new_authenticator,
+    options_of,
+)
 
 pytestmark = pytest.mark.django_db
 

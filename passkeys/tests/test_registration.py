@@ -121,7 +121,9 @@ def test_an_answer_from_another_origin_or_for_another_rp_id_is_a_400_with_its_co
 def test_a_challenge_works_once(user, client_for):
     client = client_for(user)
     options = options_of(client.post(REGISTRATION_OPTIONS))
-    assert client.post(REGISTRATION, {"name": "A", "credential": new_authenticator().create(options)}).status_code == 201
+    assert (
+        client.post(REGISTRATION, {"name": "A", "credential": new_authenticator().create(options)}).status_code == 201
+    )
 
     replay = client.post(REGISTRATION, {"name": "B", "credential": new_authenticator().create(options)})
     assert_error(replay, HTTPStatus.BAD_REQUEST, "challenge_invalid", "credential")
@@ -178,8 +180,11 @@ def test_a_passkey_registered_already_is_a_400(user, make_user, client_for):
         ({"credential": {}}, "required", "name"),
         ({"name": "A", "credential": "not an object"}, "not_a_dict", "credential"),
         ({"name": "A", "credential": {"id": "x"}}, "invalid", "credential"),
-        ({"name": "A", "credential": {"id": "AA", "rawId": "AA", "response": {"clientDataJSON": "!!"}}}, "invalid",
-         "credential"),
+        (
+            {"name": "A", "credential": {"id": "AA", "rawId": "AA", "response": {"clientDataJSON": "!!"}}},
+            "invalid",
+            "credential",
+        ),
         ({"name": "", "credential": {}}, "blank", "name"),
         ({"name": "x" * 65, "credential": {}}, "max_length", "name"),
     ],

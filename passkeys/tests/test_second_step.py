@@ -102,7 +102,9 @@ def test_a_passkey_does_not_turn_two_factor_on_so_a_password_alone_still_logs_in
     passkey_of(user, authenticator)
     user.refresh_from_db()
     assert user.mfa_enabled is False
-    response = APIClient().post("/api/v1/auth/login/", {"username": user.username, "password": "correct-horse-battery-staple"})
+    response = APIClient().post(
+        "/api/v1/auth/login/", {"username": user.username, "password": "correct-horse-battery-staple"}
+    )
     assert response.status_code == HTTPStatus.OK
 
 
