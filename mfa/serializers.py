@@ -12,7 +12,6 @@ from mfa.services import MFA_TOKEN_INVALID
 CODE_MAX_LENGTH = 32
 MFA_TOKEN_MAX_LENGTH = 128
 TOTP_CODE_INVALID = f"Enter the {totp.DIGITS}-digit code your authenticator app shows."
-NO_SECOND_FACTOR = "Send `code` or `assertion`."
 ONE_SECOND_FACTOR = "Send either `code` or `assertion`, not both."
 LOGIN_CODE_INVALID = (
     f"Enter the {totp.DIGITS}-digit code your authenticator app shows, or one of your recovery codes (xxxxx-xxxxx)."
@@ -78,10 +77,11 @@ class MfaLoginSerializer(serializers.Serializer):
     validate_code = SecondFactorCodeSerializer.validate_code
 
     def validate(self, attrs: dict) -> dict:
-        sent = [name for name in ("code", "assertion") if name in attrs]
-        if len(sent) != 1:
-            message = ONE_SECOND_FACTOR if sent else NO_SECOND_FACTOR
-            raise serializers.ValidationError(message, code="one_factor" if sent else "no_factor")
+        if "code" not in attrs and "assertion" not in attrs:
+            # As before passkeys: a missing code is `required` on `code`.
+            raise serializers.ValidationError({"code": [self.fields["code"].error_messages["required"]]}, code="required")
+        if "code" in attrs and "assertion" in attrs:
+            raise serializers.ValidationError(ONE_SECOND_FACTOR, code="one_factor")
         return attrs
 
     def validate_mfa_token(self, token: str) -> str:

@@ -71,9 +71,9 @@ def _qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=4)
 
 
-@extend_validation_errors(["wrong_code", "invalid"], field_name="code")
+@extend_validation_errors(["wrong_code", "invalid", "required"], field_name="code")
 @extend_validation_errors(ASSERTION_ERROR_CODES, field_name="assertion")
-@extend_validation_errors(["no_factor", "one_factor"], field_name="non_field_errors")
+@extend_validation_errors(["one_factor"], field_name="non_field_errors")
 class MfaLoginView(PublicView):
     # The login throttle's own scope and counter: both login steps count against THROTTLE_LOGIN.
     throttle_classes = [AnonRateThrottle, LoginRateThrottle]

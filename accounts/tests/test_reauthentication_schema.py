@@ -52,7 +52,8 @@ def test_other_operations_keep_the_plain_401(schema, path, method):
 def test_reauthenticate_documents_both_factors_and_its_answer(schema):
     operation = schema["paths"]["/api/v1/auth/reauthenticate/"]["post"]
     request = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert set(schema["components"]["schemas"][request]["properties"]) == {"password", "code"}
+    # One field per registered factor: the password, two-factor codes (mfa), passkeys (passkeys).
+    assert set(schema["components"]["schemas"][request]["properties"]) == {"password", "code", "passkey"}
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][ok]["properties"]) == {
         "access",

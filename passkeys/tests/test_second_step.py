@@ -109,13 +109,13 @@ def test_a_passkey_does_not_turn_two_factor_on_so_a_password_alone_still_logs_in
 
 
 @pytest.mark.parametrize(
-    ("extra", "code"),
-    [({}, "no_factor"), ({"code": "123456", "assertion": {"id": "x"}}, "one_factor")],
+    ("extra", "code", "attr"),
+    [({}, "required", "code"), ({"code": "123456", "assertion": {"id": "x"}}, "one_factor", "non_field_errors")],
 )
-def test_the_second_step_takes_exactly_one_of_code_and_assertion(two_factor_user, extra, code):
+def test_the_second_step_takes_exactly_one_of_code_and_assertion(two_factor_user, extra, code, attr):
     mfa_token = login_first_step(two_factor_user.user)["mfa_token"]
     response = APIClient().post(LOGIN_MFA, {"mfa_token": mfa_token, **extra}, format="json")
-    assert_error(response, HTTPStatus.BAD_REQUEST, code, "non_field_errors")
+    assert_error(response, HTTPStatus.BAD_REQUEST, code, attr)
 
 
 def test_a_malformed_assertion_is_a_400(two_factor_user):
