@@ -79,7 +79,8 @@ class MfaLoginSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         if "code" not in attrs and "assertion" not in attrs:
             # As before passkeys: a missing code is `required` on `code`.
-            raise serializers.ValidationError({"code": [self.fields["code"].error_messages["required"]]}, code="required")
+            required = self.fields["code"].error_messages["required"]
+            raise serializers.ValidationError({"code": [required]}, code="required")
         if "code" in attrs and "assertion" in attrs:
             raise serializers.ValidationError(ONE_SECOND_FACTOR, code="one_factor")
         return attrs

@@ -30,7 +30,7 @@ def new_authenticator(**flags) -> SoftwareAuthenticator:
 
 @pytest.fixture
 def run_jobs(django_capture_on_commit_callbacks):
-    """`with run_jobs(): ...` runs the jobs enqueued in the block when it ends, as the web process does after a commit."""
+    """`with run_jobs(): ...` runs the jobs enqueued in the block when it ends, as the web process does."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 

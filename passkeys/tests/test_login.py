@@ -45,14 +45,17 @@ def test_a_passkey_logs_in_with_a_token_pair_and_a_session_of_two_factors(user, 
     access = UntypedToken(body["access"]).payload
     assert access["amr"] == list(PASSWORDLESS_AMR)
     session = LoginSession.objects.get(sid=access["sid"])
-    assert session.user == user and session.amr == list(PASSWORDLESS_AMR)
+    assert session.user == user
+    assert session.amr == list(PASSWORDLESS_AMR)
     me = APIClient()
     me.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
     assert me.get(ME).json()["username"] == user.username
     passkey.refresh_from_db()
     assert passkey.last_used_at is not None
     used = SecurityEvent.objects.get(event=Event.PASSKEY_USED)
-    assert used.user == user and used.detail["purpose"] == "login" and used.detail["user_verified"] is True
+    assert used.user == user
+    assert used.detail["purpose"] == "login"
+    assert used.detail["user_verified"] is True
     login = SecurityEvent.objects.get(event=Event.LOGIN_SUCCEEDED, detail__method="passkey")
     assert login.detail["passkey"] == passkey.pk
 

@@ -140,7 +140,8 @@ def test_staff_see_a_users_passkeys_and_remove_them(admin, user, passkey_of, cli
 
     page = client.get(changelist, {"user__id__exact": user.pk})
     assert page.status_code == HTTPStatus.OK
-    assert "Tablet" in page.text and user.username in page.text
+    assert "Tablet" in page.text
+    assert user.username in page.text
     with run_jobs():
         done = client.post(changelist, {"action": "remove", "_selected_action": [passkey.pk]})
 
@@ -158,7 +159,8 @@ def test_the_admin_cannot_add_or_edit_a_passkey(admin, user, passkey_of, client)
     client.force_login(admin)
     assert client.get(reverse("admin:passkeys_passkey_add")).status_code == HTTPStatus.FORBIDDEN
     page = client.get(reverse("admin:passkeys_passkey_change", args=[passkey.pk]))
-    assert page.status_code == HTTPStatus.OK and 'name="_save"' not in page.text
+    assert page.status_code == HTTPStatus.OK
+    assert 'name="_save"' not in page.text
 
 
 def test_the_purge_deletes_only_expired_ceremonies():

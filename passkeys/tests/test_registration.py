@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 from fido2.utils import websafe_decode
+from rest_framework.test import APIClient
 
 from accounts.tests.test_reauthentication import stale_access
 from audit.models import Event, SecurityEvent
@@ -20,7 +21,6 @@ from passkeys.tests.conftest import (
     options_of,
     register,
 )
-from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +47,13 @@ def test_registering_keeps_the_passkey_records_it_and_mails_the_owner(user, clie
 
     passkey = Passkey.objects.get(pk=body["id"])
     assert bytes(passkey.credential_id) == authenticator.credential_id
-    assert passkey.user == user and passkey.name == "Phone"
+    assert passkey.user == user
+    assert passkey.name == "Phone"
     assert (passkey.discoverable, passkey.user_verified, passkey.passwordless) == (True, True, True)
     assert (passkey.backup_eligible, passkey.backup_state) == (True, True)
     assert passkey.transports == ["internal", "hybrid"]
-    assert body["passwordless"] is True and body["last_used_at"] is None
+    assert body["passwordless"] is True
+    assert body["last_used_at"] is None
     assert set(body) == {
         "id",
         "name",
@@ -66,10 +68,13 @@ def test_registering_keeps_the_passkey_records_it_and_mails_the_owner(user, clie
         "aaguid",
     }
     event = SecurityEvent.objects.get(event=Event.PASSKEY_ADDED)
-    assert event.user == user and event.actor == user
-    assert event.detail["name"] == "Phone" and event.detail["signs_in_alone"] is True
+    assert event.user == user
+    assert event.actor == user
+    assert event.detail["name"] == "Phone"
+    assert event.detail["signs_in_alone"] is True
     assert [m.to for m in mail.outbox] == [[user.email]]
-    assert "Phone" in mail.outbox[0].body and mail.outbox[0].alternatives
+    assert "Phone" in mail.outbox[0].body
+    assert mail.outbox[0].alternatives
 
 
 def test_a_passkey_without_user_verification_or_not_discoverable_is_a_second_factor_only(user, client_for):
