@@ -34,7 +34,7 @@ pytestmark = [
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args) -> None:  # noqa: A002  (the standard library's name)
+    def log_message(self, format, *args) -> None:
         pass
 
 
@@ -97,9 +97,8 @@ def site(tmp_path_factory):
 def new_account(api: LiveServer) -> tuple[str, str]:
     """A new account; its username and a fresh access token."""
     username = f"pk{uuid.uuid4().hex[:10]}"
-    status, body = api.request(
-        "POST", "/api/v1/auth/register/", {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
-    )
+    account = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
+    status, body = api.request("POST", "/api/v1/auth/register/", account)
     assert status == HTTPStatus.CREATED, body
     return username, api.login(username, PASSWORD)
 
@@ -107,7 +106,7 @@ def new_account(api: LiveServer) -> tuple[str, str]:
 @contextlib.contextmanager
 def browser_with_passkeys(url: str):
     """A page at `url` with a virtual platform authenticator (resident keys, user verification) attached."""
-    with chromium_page() as (page, log):
+    with chromium_page() as (page, _log):
         session = page.context.new_cdp_session(page)
         session.send("WebAuthn.enable")
         added = session.send(
