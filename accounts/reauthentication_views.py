@@ -31,12 +31,14 @@ class ReauthenticatedSerializer(serializers.Serializer):
     expires_in = serializers.IntegerField(help_text="The access token's lifetime in seconds.")
     auth_time = serializers.IntegerField(help_text="When the session was authenticated: now (seconds since the epoch).")
     amr = serializers.ListField(
-        child=serializers.CharField(), help_text='How (RFC 8176 names): `["pwd"]` for a password, `["otp"]` for a code.'
+        child=serializers.CharField(),
+        help_text='How (RFC 8176 names): `["pwd"]` for a password, `["otp"]` for a code, `["hwk"]` for a passkey.',
     )
 
 
 @extend_validation_errors(["wrong_password", "unavailable"], field_name="password")
 @extend_validation_errors(["wrong_code", "invalid", "unavailable"], field_name="code")
+@extend_validation_errors(["wrong_passkey", "unavailable"], field_name="passkey")
 @extend_validation_errors(["no_factor", "one_factor", "no_session"], field_name="non_field_errors")
 # The answer carries a new access token: never kept by a browser or a proxy.
 @method_decorator(never_cache, name="dispatch")
@@ -48,7 +50,8 @@ class ReauthenticateView(APIView):
         summary="Reauthenticate: confirm it is you before a sensitive change",
         description=(
             "Send one factor of the account: `password`, or with two-factor on `code` (a current TOTP code or an "
-            "unused recovery code, which is then spent). The login session counts as authenticated now: the "
+            "unused recovery code, which is then spent), or with a passkey `passkey` (the answer to "
+            "`auth/reauthenticate/passkey/options/`). The login session counts as authenticated now: the "
             "answer's `access` token carries `auth_time` and `amr`, and for `REAUTH_SECONDS` (default 300) it "
             "may change the email, the password, two-factor settings and make API keys. A login counts the "
             "same. Refreshing keeps the session's `auth_time`. Throttled by `THROTTLE_PASSWORD_CHECK` per user "
