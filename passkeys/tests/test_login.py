@@ -203,3 +203,31 @@ def test_the_passkey_row_is_never_shown_with_its_key_material(user, passkey_of, 
     body = client_for(user).get("/api/v1/auth/passkeys/").json()["results"][0]
     assert not {"public_key", "credential_id", "user_handle", "sign_count"} & set(body)
     assert Passkey.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("part", "value", "status"),
+    [
+        ("signature", "AAAA", HTTPStatus.UNAUTHORIZED),
+        ("authenticatorData", "AAAA", HTTPStatus.BAD_REQUEST),
+        ("clientDataJSON", "e30", HTTPStatus.BAD_REQUEST),
+        ("userHandle", "", HTTPStatus.UNAUTHORIZED),
+    ],
+)
+def test_a_garbled_answer_is_refused_never_a_500(user, passkey_of, authenticator, part, value, status):
+    passkey_of(user, authenticator)
+    answer = authenticator.get(login_options())
+    answer["response"][part] = value
+    response = APIClient().post(LOGIN, {"credential": answer}, format="json")
+    assert response.status_code == status, response.content
+
+
+def test_an_api_key_cannot_manage_passkeys(user, passkey_of, authenticator):
+    from apikeys.services import api_key_create
+
+    passkey_of(user, authenticator)
+    _, key = api_key_create(owner=user, name="script", scopes=["read", "write"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get("/api/v1/auth/passkeys/").status_code == HTTPStatus.FORBIDDEN
+    assert client.post("/api/v1/auth/passkeys/registration/options/").status_code == HTTPStatus.FORBIDDEN
