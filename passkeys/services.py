@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from fido2 import cbor
-from fido2.cose import CoseKey
+from fido2.cose import CoseKey, UnsupportedKey
 from fido2.webauthn import (
     AttestedCredentialData,
     AuthenticationResponse,
@@ -65,6 +65,11 @@ REAUTHENTICATION_AMR = ("hwk",)
 
 TOO_MANY_PASSKEYS = f"An account can have at most {PASSKEYS_PER_USER} passkeys; remove one first."
 ALREADY_REGISTERED = "This passkey is already registered."
+NO_CREDENTIAL = ("invalid_credential", "The authenticator's answer holds no new credential.")
+UNSUPPORTED_ALGORITHM = (
+    "unsupported_algorithm",
+    "The passkey's key type is not one this server offered (pubKeyCredParams).",
+)
 NO_PASSKEY = "This account has no passkey."
 CLONE_SUSPECTED = (
     "This passkey's signature counter went back: it may have been copied. It cannot be used; remove it and "
@@ -146,6 +151,15 @@ def _discoverable(response: RegistrationResponse) -> bool:
     return isinstance(props, dict) and props.get("rk") is True
 
 
+def _new_credential_check(response: RegistrationResponse) -> None:
+    """The answer holds a new credential whose key fido2 can verify (it would assert, or fail at each login)."""
+    credential = response.response.attestation_object.auth_data.credential_data
+    if credential is None:
+        raise CeremonyRefused(*NO_CREDENTIAL)
+    if isinstance(credential.public_key, UnsupportedKey):
+        raise CeremonyRefused(*UNSUPPORTED_ALGORITHM)
+
+
 def passkey_register(
     *, user: User, name: str, response: RegistrationResponse, raw: dict, context: RequestContext | None = None
 ) -> Passkey:
@@ -157,6 +171,7 @@ def passkey_register(
         taken = ceremony_take(
             client_data=response.response.client_data, purpose=Ceremony.Purpose.REGISTRATION, user=user
         )
+        _new_credential_check(response)
         auth_data = relying_party().register_complete(taken.state, response)
     except CeremonyRefused as refused:
         raise field_error("credential", refused.message, code=refused.code) from refused

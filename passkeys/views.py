@@ -40,6 +40,7 @@ REGISTRATION_CODES = [
     "user_presence_required",
     "user_verification_required",
     "invalid_credential",
+    "unsupported_algorithm",
     "already_registered",
 ]
 STEP_UP_NOTE = (

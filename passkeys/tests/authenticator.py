@@ -53,15 +53,26 @@ class SoftwareAuthenticator:
     def _rp_id_hash(self, rp_id: str | None) -> bytes:
         return hashlib.sha256((rp_id or self.rp_id).encode()).digest()
 
-    def create(self, options: dict, *, origin: str | None = None, rp_id: str | None = None) -> dict:
-        """The browser's answer to `navigator.credentials.create({publicKey: options})`, as JSON."""
+    def create(
+        self,
+        options: dict,
+        *,
+        origin: str | None = None,
+        rp_id: str | None = None,
+        attested: bool = True,
+        cose_key: dict | None = None,
+    ) -> dict:
+        """
+        The browser's answer to `navigator.credentials.create({publicKey: options})`, as JSON; `attested`
+        False leaves the credential out, `cose_key` replaces the real public key.
+        """
         if "user" in options:
             self.user_handle = websafe_decode(options["user"]["id"])
         self.counter += 1 if self.counter else 0
-        public_key = ES256.from_cryptography_key(self.private_key.public_key())
-        credential = AttestedCredentialData.create(AAGUID, self.credential_id, public_key)
+        public_key = cose_key or ES256.from_cryptography_key(self.private_key.public_key())
+        credential = AttestedCredentialData.create(AAGUID, self.credential_id, public_key) if attested else b""
         auth_data = AuthenticatorData.create(
-            self._rp_id_hash(rp_id), self._flags(attested=True), self.counter, credential
+            self._rp_id_hash(rp_id), self._flags(attested=attested), self.counter, credential
         )
         attestation = AttestationObject.create("none", auth_data, {})
         data = client_data(kind="webauthn.create", challenge=options["challenge"], origin=origin or self.origin)

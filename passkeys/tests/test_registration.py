@@ -231,3 +231,18 @@ def test_an_account_has_at_most_so_many_passkeys(user, client_for, monkeypatch):
     register(client, new_authenticator())
 
     assert_error(client.post(REGISTRATION_OPTIONS), HTTPStatus.BAD_REQUEST, "too_many_passkeys", "non_field_errors")
+
+
+@pytest.mark.parametrize(
+    ("create", "code"),
+    [
+        ({"attested": False}, "invalid_credential"),
+        ({"cose_key": {1: 2, 3: -999, -1: 1}}, "unsupported_algorithm"),
+    ],
+)
+def test_an_answer_without_a_usable_credential_is_a_400(user, client_for, create, code):
+    client = client_for(user)
+    options = options_of(client.post(REGISTRATION_OPTIONS))
+    response = client.post(REGISTRATION, {"name": "A", "credential": new_authenticator().create(options, **create)})
+    assert_error(response, HTTPStatus.BAD_REQUEST, code, "credential")
+    assert not Passkey.objects.exists()
