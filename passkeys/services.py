@@ -217,14 +217,7 @@ def _passkey_insert(*, passkey: Passkey, context: RequestContext | None) -> Pass
         "aaguid": str(passkey.aaguid),
     }
     event_record(event=Event.PASSKEY_ADDED, user=user, actor=user, context=context, detail=detail)
-    job_enqueue_on_commit(
-        tasks.passkey_changed_mail_send,
-        user_id=user.pk,
-        change="added",
-        name=passkey.name,
-        ip=context.ip if context else None,
-        key=uuid.uuid4().hex,
-    )
+    _mail_on_commit(user=user, change="added", name=passkey.name, by_staff=False, context=context)
     return passkey
 
 
@@ -251,12 +244,20 @@ def passkey_remove(
     detail = {"passkey": passkey.pk, "name": passkey.name}
     passkey.delete()
     event_record(event=Event.PASSKEY_REMOVED, user=passkey.user, actor=actor, context=context, detail=detail)
+    by_staff = actor is not None and actor.pk != passkey.user.pk
+    _mail_on_commit(user=passkey.user, change="removed", name=detail["name"], by_staff=by_staff, context=context)
+
+
+def _mail_on_commit(*, user: User, change: str, name: str, by_staff: bool, context: RequestContext | None) -> None:
+    """The owner hears of every added or removed passkey: a stolen session that adds one does not go unnoticed."""
     job_enqueue_on_commit(
         tasks.passkey_changed_mail_send,
-        user_id=passkey.user.pk,
-        change="removed",
-        name=detail["name"],
-        ip=context.ip if context else None,
+        user_id=user.pk,
+        change=change,
+        name=name,
+        at=timezone.now().isoformat(),
+        by_staff=by_staff,
+        ip=None if by_staff or context is None else context.ip,
         key=uuid.uuid4().hex,
     )
 

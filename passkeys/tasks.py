@@ -11,9 +11,13 @@ from passkeys.ceremonies import ceremonies_purge
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES)
-def passkey_changed_mail_send(self: Task, *, user_id: int, change: str, name: str, ip: str | None, key: str) -> bool:
+def passkey_changed_mail_send(
+    self: Task, *, user_id: int, change: str, name: str, at: str, by_staff: bool, ip: str | None, key: str
+) -> bool:
     with temporary_failures_retried(self):
-        return deliveries.passkey_changed_mail_deliver(user_id=user_id, change=change, name=name, ip=ip, key=key)
+        return deliveries.passkey_changed_mail_deliver(
+            user_id=user_id, change=change, name=name, at=at, by_staff=by_staff, ip=ip, key=key
+        )
 
 
 @shared_task

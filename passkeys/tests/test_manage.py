@@ -112,6 +112,7 @@ def test_removing_a_passkey_records_it_mails_the_owner_and_it_cannot_log_in(user
     assert (removed.user, removed.actor, removed.detail["name"]) == (user, user, "Phone")
     assert [m.to for m in mail.outbox] == [[user.email]]
     assert "removed" in mail.outbox[0].subject
+    assert "by an administrator" not in mail.outbox[0].body
     assert passwordless(authenticator).status_code == HTTPStatus.UNAUTHORIZED
 
 
@@ -150,6 +151,7 @@ def test_staff_see_a_users_passkeys_and_remove_them(admin, user, passkey_of, cli
     removed = SecurityEvent.objects.get(event=Event.PASSKEY_REMOVED)
     assert (removed.user, removed.actor) == (user, admin)
     assert [m.to for m in mail.outbox] == [[user.email]]
+    assert "by an administrator" in mail.outbox[0].body
 
 
 def test_the_admin_cannot_add_or_edit_a_passkey(admin, user, passkey_of, client):
