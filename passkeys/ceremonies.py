@@ -73,11 +73,13 @@ def refusal_of(error: ValueError) -> CeremonyRefused:
 def relying_party() -> Fido2Server:
     """The relying party of the settings: only the exact WEBAUTHN_ORIGINS are accepted, no attestation asked."""
     origins = frozenset(settings.WEBAUTHN_ORIGINS)
-    return Fido2Server(
+    server = Fido2Server(
         PublicKeyCredentialRpEntity(name=settings.WEBAUTHN_RP_NAME, id=settings.WEBAUTHN_RP_ID),
         attestation=AttestationConveyancePreference.NONE,
         verify_origin=origins.__contains__,
     )
+    server.timeout = TIMEOUT_MS  # fido2's own attribute, put in every options it makes
+    return server
 
 
 def _challenge_hash(challenge: bytes) -> str:
@@ -96,7 +98,7 @@ def ceremony_store(
         challenge_hash=_challenge_hash(websafe_decode(state["challenge"])),
         purpose=purpose,
         user=user,
-        user_verification=str(user_verification),
+        user_verification=UserVerificationRequirement(user_verification).value,
         created_at=now,
         expires_at=now + CEREMONY_LIFETIME,
     )

@@ -48,7 +48,6 @@ from mfa.assertions import AssertionCheck
 from mfa.services import MFA_TOKEN_INVALID, login_challenge_user
 from passkeys import tasks
 from passkeys.ceremonies import (
-    TIMEOUT_MS,
     CeremonyRefused,
     assertion_parse,
     ceremony_store,
@@ -130,12 +129,7 @@ def registration_begin(*, user: User) -> dict:
     ceremony_store(
         state=state, purpose=Ceremony.Purpose.REGISTRATION, user=user, user_verification=state["user_verification"]
     )
-    return _with_timeout(dict(options))
-
-
-def _with_timeout(options: dict) -> dict:
-    options["publicKey"]["timeout"] = TIMEOUT_MS
-    return options
+    return dict(options)
 
 
 def _transports(raw: dict) -> list[str]:
@@ -269,7 +263,7 @@ def _authentication_begin(*, purpose: Ceremony.Purpose, user: User | None, verif
     credentials = None if user is None else _descriptors(_user_passkeys(user))
     options, state = relying_party().authenticate_begin(credentials, user_verification=verification)
     ceremony_store(state=state, purpose=purpose, user=user, user_verification=verification)
-    return _with_timeout(dict(options))
+    return dict(options)
 
 
 @dataclass(frozen=True)

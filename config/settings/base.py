@@ -354,17 +354,18 @@ SPECTACULAR_SETTINGS = {
 # --- Passkeys (WebAuthn) ---------------------------------------------------------------------
 # The relying party: its ID (a registrable domain, never an IP address: browsers refuse one), the
 # name authenticators show, and the exact origins (scheme://host[:port]) whose ceremonies count.
-# Unset, all three follow FRONTEND_URL. Every origin must be able to use the RP ID (fido2's rule:
-# https, or http on localhost), or the settings refuse to load.
+# Unset, all three follow FRONTEND_URL. When the RP ID or the origins are set, every origin must be
+# able to use the RP ID (fido2's rule: https, or http on localhost), or the settings refuse to load;
+# an http FRONTEND_URL elsewhere (allowed by DJANGO_ALLOW_HTTP_FRONTEND) only leaves passkeys unusable.
 from fido2.rpid import verify_rp_id  # noqa: E402  (this block's own import, kept with it)
 
 _frontend = urlsplit(FRONTEND_URL)
-WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_frontend.hostname or "localhost")
+_webauthn_rp_id = env.str("WEBAUTHN_RP_ID", default="")
+_webauthn_origins = [origin.rstrip("/") for origin in env.list("WEBAUTHN_ORIGINS", default=[])]
+WEBAUTHN_RP_ID = _webauthn_rp_id or _frontend.hostname or "localhost"
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=MFA_ISSUER)
-WEBAUTHN_ORIGINS = [
-    origin.rstrip("/") for origin in env.list("WEBAUTHN_ORIGINS", default=[f"{_frontend.scheme}://{_frontend.netloc}"])
-]
-for _origin in WEBAUTHN_ORIGINS:
+WEBAUTHN_ORIGINS = _webauthn_origins or [f"{_frontend.scheme}://{_frontend.netloc}"]
+for _origin in WEBAUTHN_ORIGINS if _webauthn_rp_id or _webauthn_origins else []:
     if not verify_rp_id(WEBAUTHN_RP_ID, _origin):
         raise ImproperlyConfigured(
             f"WEBAUTHN_ORIGINS: {_origin!r} cannot use the RP ID {WEBAUTHN_RP_ID!r} (WEBAUTHN_RP_ID): the origin "

@@ -49,3 +49,15 @@ def test_a_relying_party_no_browser_could_use_refuses_to_start(rp_id, origins):
     assert result.returncode != 0
     assert "WEBAUTHN_ORIGINS" in result.stderr
     assert "cannot use the RP ID" in result.stderr
+
+
+def test_an_http_frontend_elsewhere_starts_with_passkeys_unusable_rather_than_refusing():
+    outcome, _ = run_snippet(
+        SNIPPET,
+        **TEST_SETTINGS,
+        FRONTEND_URL="http://app.example.com",
+        WEBAUTHN_RP_ID=None,
+        WEBAUTHN_ORIGINS=None,
+        WEBAUTHN_RP_NAME="Ex",
+    )
+    assert outcome == ["app.example.com", "Ex", ["http://app.example.com"]]
