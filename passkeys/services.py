@@ -70,6 +70,10 @@ UNSUPPORTED_ALGORITHM = (
     "The passkey's key type is not one this server offered (pubKeyCredParams).",
 )
 NO_PASSKEY = "This account has no passkey."
+NOT_PASSWORDLESS = (
+    "This passkey only serves as a second factor (it is not discoverable or did not verify you when it was "
+    "added): log in with the password, then use it."
+)
 CLONE_SUSPECTED = (
     "This passkey's signature counter went back: it may have been copied. It cannot be used; remove it and "
     "register a new one."
@@ -293,13 +297,12 @@ def _assertion_accept(
     handle = response.response.user_handle
     if handle is not None and handle != bytes(passkey.user_handle):
         raise CeremonyRefused("unknown_passkey", "This passkey is not registered here.")
+    if purpose == Ceremony.Purpose.LOGIN and not passkey.passwordless:
+        raise CeremonyRefused("not_passwordless", NOT_PASSWORDLESS)
     auth_data = response.response.authenticator_data
     _counter_take(passkey=passkey, counter=auth_data.counter, context=context)
     now = timezone.now()
-    update = {"last_used_at": now, "backup_state": auth_data.is_backed_up()}
-    if purpose == Ceremony.Purpose.LOGIN:
-        update["discoverable"] = True  # found without being named: discoverable, whatever credProps said
-    Passkey.objects.filter(pk=passkey.pk).update(**update)
+    Passkey.objects.filter(pk=passkey.pk).update(last_used_at=now, backup_state=auth_data.is_backed_up())
     detail = {
         "passkey": passkey.pk,
         "name": passkey.name,
@@ -332,9 +335,10 @@ def login_begin() -> dict:
 def passkey_login(*, response: AuthenticationResponse, context: RequestContext | None = None) -> tuple[User, TokenPair]:
     """
     A passwordless login: the answer to `login_begin`'s options opens a session as a password login does,
-    counting as two factors (PASSWORDLESS_AMR, no second step). An unknown passkey or a bad signature is a
-    401 like a wrong password (`login_failed`); a refused ceremony a 400 on `credential`; the account must
-    be allowed to log in (active; verified email when that is mandatory).
+    counting as two factors (PASSWORDLESS_AMR, no second step). Only a `passwordless` passkey (discoverable,
+    user verified at registration) may, verifying its user now too (400 `not_passwordless` otherwise). An
+    unknown passkey or a bad signature is a 401 like a wrong password (`login_failed`); a refused ceremony a
+    400 on `credential`; the account must be allowed to log in (active; verified email when mandatory).
     """
     try:
         used = _assertion_accept(response=response, purpose=Ceremony.Purpose.LOGIN, user=None, context=context)

@@ -17,7 +17,7 @@ from accounts.throttles import LoginRateThrottle
 from accounts.views import EMAIL_NOT_VERIFIED, UNAUTHORIZED, PublicView, login_body
 from audit.context import request_context
 from common.throttling import AnonRateThrottle
-from mfa.views import ASSERTION_ERROR_CODES, MFA_TOKEN_UNAUTHORIZED
+from mfa.views import MFA_TOKEN_UNAUTHORIZED
 from passkeys import services
 from passkeys.models import Passkey
 from passkeys.selectors import passkey_list
@@ -42,6 +42,19 @@ REGISTRATION_CODES = [
     "invalid_credential",
     "unsupported_algorithm",
     "already_registered",
+]
+# What a refused passwordless answer can say on `credential` (an unknown passkey or a bad signature is a 401).
+LOGIN_CODES = [
+    "invalid",
+    "wrong_ceremony",
+    "origin_not_allowed",
+    "challenge_invalid",
+    "rp_id_mismatch",
+    "user_presence_required",
+    "user_verification_required",
+    "invalid_credential",
+    "clone_suspected",
+    "not_passwordless",
 ]
 STEP_UP_NOTE = (
     "Needs a login or reauthentication (`auth/reauthenticate/`) within `REAUTH_SECONDS` (else 401 "
@@ -175,7 +188,7 @@ class PasskeyLoginOptionsView(PublicView):
         return Response(services.login_begin())
 
 
-@extend_validation_errors([*ASSERTION_ERROR_CODES], field_name="credential")
+@extend_validation_errors(LOGIN_CODES, field_name="credential")
 class PasskeyLoginView(PublicView):
     throttle_classes = [AnonRateThrottle, LoginRateThrottle]
 
@@ -185,8 +198,9 @@ class PasskeyLoginView(PublicView):
         description=(
             "`credential`: what `navigator.credentials.get()` gave, as `PublicKeyCredential.toJSON()`. Answers as "
             "a password login does (tokens, a login session), counting as two factors: no code step, the "
-            'session\'s `amr` is `["hwk", "user", "mfa"]`. The passkey must have verified its user '
-            "(`user_verification_required` otherwise): one that cannot only serves as a second factor. A refused "
+            'session\'s `amr` is `["hwk", "user", "mfa"]`. The passkey must verify its user now '
+            "(`user_verification_required`) and be `passwordless` (`not_passwordless`: a passkey that is not "
+            "discoverable or did not verify its user when added only serves as a second factor). A refused "
             "answer is a 400 on `credential` (`origin_not_allowed`, `rp_id_mismatch`, `challenge_invalid`, "
             "`clone_suspected`…); an unknown passkey or a wrong signature a 401, like a wrong password. "
             "Throttled like login."

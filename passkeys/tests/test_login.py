@@ -77,6 +77,18 @@ def test_a_passkey_without_user_verification_cannot_log_in_alone(user, passkey_o
     assert not LoginSession.objects.filter(user=user, amr=list(PASSWORDLESS_AMR)).exists()
 
 
+@pytest.mark.parametrize(
+    "flags", [{"resident_key": False}, {"user_verification": False}], ids=["not discoverable", "no UV at registration"]
+)
+def test_a_second_factor_only_passkey_cannot_log_in_alone_even_with_user_verification_now(user, passkey_of, flags):
+    authenticator = new_authenticator(**flags)
+    passkey_of(user, authenticator)
+    authenticator.user_verification = True
+
+    assert_error(passwordless(authenticator), HTTPStatus.BAD_REQUEST, "not_passwordless", "credential")
+    assert not SecurityEvent.objects.filter(event=Event.PASSKEY_USED).exists()
+
+
 def test_an_answer_is_accepted_once(user, passkey_of, authenticator):
     passkey_of(user, authenticator)
     options = login_options()
