@@ -17,6 +17,7 @@ LINKS = {
     "sessions": "auth-session-list",
     "audit_events": "audit-events",
     "api_keys": "api-key-list",
+    "passkeys": "passkey-list",
     "health": "health",
     "schema": "schema",
     "docs": "swagger-ui",
