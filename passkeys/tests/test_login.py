@@ -243,3 +243,21 @@ def test_an_api_key_cannot_manage_passkeys(user, passkey_of, authenticator):
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     assert client.get("/api/v1/auth/passkeys/").status_code == HTTPStatus.FORBIDDEN
     assert client.post("/api/v1/auth/passkeys/registration/options/").status_code == HTTPStatus.FORBIDDEN
+
+
+def test_every_listed_origin_is_accepted_and_only_those(user, passkey_of, authenticator, settings):
+    passkey_of(user, authenticator)
+    settings.WEBAUTHN_ORIGINS = [*settings.WEBAUTHN_ORIGINS, "http://localhost:4000"]
+
+    assert passwordless(authenticator, origin="http://localhost:4000").status_code == HTTPStatus.OK
+    refused = passwordless(authenticator, origin="http://localhost:4001")
+    assert_error(refused, HTTPStatus.BAD_REQUEST, "origin_not_allowed", "credential")
+
+
+def test_a_passkey_of_another_rp_id_setting_is_refused(user, passkey_of, authenticator, settings):
+    passkey_of(user, authenticator)
+    settings.WEBAUTHN_RP_ID = "example.com"
+    settings.WEBAUTHN_ORIGINS = ["https://app.example.com"]
+
+    refused = passwordless(authenticator, origin="https://app.example.com")
+    assert_error(refused, HTTPStatus.BAD_REQUEST, "rp_id_mismatch", "credential")
