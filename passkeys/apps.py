@@ -8,7 +8,7 @@ class PasskeysConfig(AppConfig):
     def ready(self) -> None:
         from accounts.reauthentication import factor_register
         from mfa.assertions import assertion_verifier_register
-        from passkeys import reauthentication, services
+        from passkeys import reauthentication, uses
 
         factor_register(reauthentication.REAUTHENTICATION_FACTOR)
-        assertion_verifier_register(services.second_step_verify)
+        assertion_verifier_register(uses.second_step_verify)

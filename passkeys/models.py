@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from fido2 import cbor
+from fido2.cose import CoseKey
+from fido2.webauthn import AttestedCredentialData
 
 NAME_MAX_LENGTH = 64
 
@@ -41,6 +44,11 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"Passkey {self.name!r} of {self.user}"
+
+    def credential_data(self) -> AttestedCredentialData:
+        """The credential as fido2 checks an assertion against it: its id and COSE public key."""
+        public_key = CoseKey.parse(cbor.decode(bytes(self.public_key)))
+        return AttestedCredentialData.create(self.aaguid.bytes, bytes(self.credential_id), public_key)
 
     @property
     def passwordless(self) -> bool:

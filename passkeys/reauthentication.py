@@ -1,7 +1,8 @@
 """A passkey as a way to reauthenticate (accounts.reauthentication): the answer to its options."""
 
 from accounts.reauthentication import ReauthenticationFactor
-from passkeys import services
+from passkeys import uses
+from passkeys.selectors import passkey_count
 from passkeys.serializers import CredentialField
 
 WRONG_PASSKEY = "The passkey's answer is not correct; ask for new options and try again."
@@ -9,10 +10,10 @@ WRONG_PASSKEY = "The passkey's answer is not correct; ask for new options and tr
 
 REAUTHENTICATION_FACTOR = ReauthenticationFactor(
     field="passkey",
-    amr=services.REAUTHENTICATION_AMR,
-    available=lambda user: services.passkey_count(user) > 0,
-    verify=services.reauthentication_verify,
-    # The raw answer: its check (services.reauthentication_verify) parses it.
+    amr=uses.REAUTHENTICATION_AMR,
+    available=lambda user: passkey_count(user) > 0,
+    verify=uses.reauthentication_verify,
+    # The raw answer: its check (uses.reauthentication_verify) parses it.
     serializer_field=lambda: CredentialField(
         required=False,
         write_only=True,

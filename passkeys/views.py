@@ -18,7 +18,7 @@ from accounts.views import EMAIL_NOT_VERIFIED, UNAUTHORIZED, PublicView, login_b
 from audit.context import request_context
 from common.throttling import AnonRateThrottle
 from mfa.views import MFA_TOKEN_UNAUTHORIZED
-from passkeys import services
+from passkeys import services, uses
 from passkeys.models import Passkey
 from passkeys.selectors import passkey_list
 from passkeys.serializers import (
@@ -185,7 +185,7 @@ class PasskeyLoginOptionsView(PublicView):
         responses={200: RequestOptionsSerializer},
     )
     def post(self, request):
-        return Response(services.login_begin())
+        return Response(uses.login_begin())
 
 
 @extend_validation_errors(LOGIN_CODES, field_name="credential")
@@ -212,7 +212,7 @@ class PasskeyLoginView(PublicView):
         serializer = PasskeyAssertionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _, response = serializer.validated_data["credential"]
-        user, pair = services.passkey_login(response=response, context=request_context(request))
+        user, pair = uses.passkey_login(response=response, context=request_context(request))
         return Response(login_body(user=user, pair=pair))
 
 
@@ -234,7 +234,7 @@ class SecondStepOptionsView(PublicView):
     def post(self, request):
         serializer = SecondStepOptionsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(services.second_step_begin(mfa_token=serializer.validated_data["mfa_token"]))
+        return Response(uses.second_step_begin(mfa_token=serializer.validated_data["mfa_token"]))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -251,4 +251,4 @@ class ReauthenticationOptionsView(APIView):
         responses={200: RequestOptionsSerializer},
     )
     def post(self, request):
-        return Response(services.reauthentication_begin(user=request.user))
+        return Response(uses.reauthentication_begin(user=request.user))

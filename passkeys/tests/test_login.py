@@ -10,7 +10,6 @@ from accounts.models import LoginSession
 from audit.models import Event, SecurityEvent
 from mfa.tests.conftest import mfa_turn_on
 from passkeys.models import Passkey
-from passkeys.services import PASSWORDLESS_AMR
 from passkeys.tests.conftest import (
     LOGIN,
     ME,
@@ -22,6 +21,7 @@ from passkeys.tests.conftest import (
     options_of,
     passwordless,
 )
+from passkeys.uses import PASSWORDLESS_AMR
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from rest_framework_simplejwt.tokens import UntypedToken
 
 from accounts.models import LoginSession
 from audit.models import Event, SecurityEvent
-from passkeys.services import REAUTHENTICATION_AMR
 from passkeys.tests.conftest import (
     REAUTHENTICATE,
     REAUTHENTICATION_OPTIONS,
@@ -15,6 +14,7 @@ from passkeys.tests.conftest import (
     new_authenticator,
     options_of,
 )
+from passkeys.uses import REAUTHENTICATION_AMR
 
 pytestmark = pytest.mark.django_db
 
