@@ -135,6 +135,7 @@ def test_staff_see_a_users_passkeys_and_remove_them(admin, user, passkey_of, cli
     admin.is_staff = True
     admin.save()
     passkey = passkey_of(user, new_authenticator(), name="Tablet")
+    passkey_of(admin, new_authenticator(), name="Someone else's")
     mail.outbox.clear()
     client.force_login(admin)
     changelist = reverse("admin:passkeys_passkey_changelist")
@@ -143,11 +144,13 @@ def test_staff_see_a_users_passkeys_and_remove_them(admin, user, passkey_of, cli
     assert page.status_code == HTTPStatus.OK
     assert "Tablet" in page.text
     assert user.username in page.text
+    assert "Someone else" not in page.text, "the owner link shows one user's passkeys"
     with run_jobs():
         done = client.post(changelist, {"action": "remove", "_selected_action": [passkey.pk]})
 
     assert done.status_code == HTTPStatus.FOUND
-    assert not Passkey.objects.exists()
+    assert not Passkey.objects.filter(user=user).exists()
+    assert Passkey.objects.filter(user=admin).exists()
     removed = SecurityEvent.objects.get(event=Event.PASSKEY_REMOVED)
     assert (removed.user, removed.actor) == (user, admin)
     assert [m.to for m in mail.outbox] == [[user.email]]
