@@ -156,6 +156,8 @@ def _auth_routes() -> list[tuple[str, str, bool]]:
 
 
 AUTH_ROUTES = _auth_routes()
+# Public endpoints that need no input (the options of a passwordless passkey login, for anyone).
+PUBLIC_WITHOUT_INPUT = {("POST", "/api/v1/auth/login/passkey/options/")}
 
 
 def test_the_route_walk_finds_the_auth_endpoints():
@@ -170,6 +172,10 @@ def test_a_key_reaches_no_auth_endpoint_but_reading_me(user, method, path, publi
     response = client.generic(method, path, "{}", content_type="application/json")
     if method in ("GET", "HEAD") and path == ME:
         assert response.status_code == HTTPStatus.OK
+    elif (method, path) in PUBLIC_WITHOUT_INPUT:
+        # A key there authenticates nobody: the answer names no account.
+        assert response.status_code == HTTPStatus.OK, response.content
+        assert not response.json()["publicKey"].get("allowCredentials")
     elif public:
         # A key there authenticates nobody: the empty body is what is refused.
         assert response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED), response.content
