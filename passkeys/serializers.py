@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.serializers import StrictCharField
+from mfa.serializers import MfaLoginSerializer
 from passkeys.ceremonies import assertion_parse, registration_parse
 from passkeys.models import NAME_MAX_LENGTH, Passkey
 
@@ -92,7 +93,9 @@ class PasskeyAssertionSerializer(serializers.Serializer):
 
 
 class SecondStepOptionsSerializer(serializers.Serializer):
-    mfa_token = StrictCharField(max_length=128, help_text="From the login's 202 answer.")
+    mfa_token = StrictCharField(help_text="From the login's 202 answer.")
+    # As the second step itself: any string that is not a live mfa_token is a 401, however long.
+    validate_mfa_token = MfaLoginSerializer.validate_mfa_token
 
 
 class CreationOptionsSerializer(serializers.Serializer):

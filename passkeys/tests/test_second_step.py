@@ -87,9 +87,16 @@ def test_an_answer_to_a_passwordless_challenge_does_not_answer_the_second_step(t
     assert_error(response, HTTPStatus.BAD_REQUEST, "challenge_invalid", "assertion")
 
 
-def test_a_dead_mfa_token_gets_no_options():
-    response = APIClient().post(SECOND_STEP_OPTIONS, {"mfa_token": "not-a-live-token"})
+@pytest.mark.parametrize("token", ["not-a-live-token", "t" * 500])
+def test_a_dead_mfa_token_gets_no_options(token):
+    response = APIClient().post(SECOND_STEP_OPTIONS, {"mfa_token": token})
     assert response.status_code == HTTPStatus.UNAUTHORIZED, response.content
+
+
+@pytest.mark.parametrize("body", [{}, {"mfa_token": ""}, {"mfa_token": 5}])
+def test_the_second_step_options_need_an_mfa_token(body):
+    response = APIClient().post(SECOND_STEP_OPTIONS, body, format="json")
+    assert_error(response, HTTPStatus.BAD_REQUEST, response.json()["errors"][0]["code"], "mfa_token")
 
 
 def test_a_user_without_a_passkey_gets_no_options(user):
