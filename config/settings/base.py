@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "apikeys",
     "mfa",
+    "devices",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +350,16 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
+
+# --- New-device sign-in alerts and security notices (devices) ------------------------------
+# A login from a device (browser and OS family, /24 or /48 network) not seen for the user within
+# NEW_DEVICE_WINDOW_DAYS mails them; its "this wasn't me" link works for NEW_DEVICE_DISOWN_DAYS.
+NEW_DEVICE_ALERTS = env.bool("NEW_DEVICE_ALERTS", default=True)
+NEW_DEVICE_WINDOW_DAYS = env.int("NEW_DEVICE_WINDOW_DAYS", default=90)
+NEW_DEVICE_DISOWN_DAYS = env.int("NEW_DEVICE_DISOWN_DAYS", default=7)
+for _name in ("NEW_DEVICE_WINDOW_DAYS", "NEW_DEVICE_DISOWN_DAYS"):
+    if vars()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of days, at least 1.")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
