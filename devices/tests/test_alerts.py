@@ -59,7 +59,8 @@ def test_a_login_from_a_new_browser_mails_the_time_address_device_and_link(user,
     assert message.subject == "New sign-in to your account from Mobile Safari on iOS"
     assert ELSEWHERE in message.body
     assert "Mobile Safari on iOS" in message.body
-    assert f"{before:%Y}" in message.body and "UTC" in message.body
+    assert f"{before:%Y}" in message.body
+    assert "UTC" in message.body
     token = mailed_token(message)
     assert f"https://app.example.com/disown-login?token={token}" in message.body
     [alert] = LoginAlert.objects.filter(user=user)

@@ -7,15 +7,17 @@ import pytest
 from django.core import mail, signing
 from rest_framework.test import APIClient
 
+from accounts.mail_tokens import password_reset_token
 from accounts.models import LoginSession
+from accounts.tests.factories import PASSWORD
 from audit.models import Event, SecurityEvent
 from devices import disown_tokens
+from devices.deliveries import new_device_mail_deliver
 from devices.models import Device, LoginAlert
-from devices.services import DISOWN_TOKEN_INVALID, DISOWNED
+from devices.services import DISOWNED
 from devices.tests.conftest import (
     DISOWN,
     ELSEWHERE,
-    FIREFOX_LINUX,
     ME,
     REFRESH,
     SAFARI_IPHONE,
@@ -67,8 +69,6 @@ def test_the_link_ends_that_session_and_every_token_and_mails_a_reset(user, aler
 
 
 def test_the_reset_mail_sets_a_new_password(user, alerted, run_jobs):
-    from accounts.tests.factories import PASSWORD
-
     _, _, token = alerted
     disown(run_jobs, token)
     reset_token = mailed_token(mail.outbox[0])
@@ -78,7 +78,8 @@ def test_the_reset_mail_sets_a_new_password(user, alerted, run_jobs):
     )
     assert response.status_code == HTTPStatus.NO_CONTENT, response.content
     user.refresh_from_db()
-    assert user.check_password(new_password) and not user.check_password(PASSWORD)
+    assert user.check_password(new_password)
+    assert not user.check_password(PASSWORD)
 
 
 def test_disowning_is_recorded_with_the_session_and_the_reset_request(user, alerted, run_jobs):
@@ -146,8 +147,6 @@ def test_the_link_of_a_deactivated_account_is_refused(user, alerted, run_jobs):
 
 
 def test_a_token_of_another_kind_is_refused(user, alerted, run_jobs):
-    from accounts.mail_tokens import password_reset_token
-
     alert = LoginAlert.objects.get(user=user)
     assert_token_refused(disown(run_jobs, password_reset_token.make(user)))
     assert_token_refused(disown(run_jobs, signing.dumps(alert.pk.hex, salt="accounts.password_reset")))
@@ -176,7 +175,7 @@ def test_bad_input_is_a_400_on_token(alerted, run_jobs, body, code):
 
 
 def test_a_bearer_token_is_ignored(user, alerted, run_jobs):
-    home, _, token = alerted
+    _, _, token = alerted
     response = disown(run_jobs, token, HTTP_AUTHORIZATION="Bearer not-a-jwt")
     assert response.status_code == HTTPStatus.OK
 
@@ -193,8 +192,6 @@ def test_disowning_costs_a_bounded_number_of_queries(user, alerted, django_asser
 
 
 def test_the_alert_mail_is_not_sent_once_the_link_was_used(user, alerted, run_jobs):
-    from devices.deliveries import new_device_mail_deliver
-
     _, _, token = alerted
     disown(run_jobs, token)
     alert = LoginAlert.objects.get(user=user)
