@@ -92,7 +92,7 @@ def test_any_app_can_send_a_notice_for_its_event(user, run_jobs, event, sentence
 
 
 def test_an_unknown_event_fails_at_the_call(user):
-    with pytest.raises(ValueError, match="audit.models.Event"):
+    with pytest.raises(ValueError, match=r"audit\.models\.Event"):
         security_notice_send(user=user, event="passkey_eaten")
 
 
