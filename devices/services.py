@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import LoginSession, User
@@ -150,3 +151,17 @@ def login_disown(*, token: str, context: RequestContext | None = None) -> LoginA
     event_record(event=Event.LOGIN_DISOWNED, user=user, actor=None, context=context, detail=detail)
     password_reset_request(email=user.email, context=context)
     return alert
+
+
+def devices_purge() -> dict[str, int]:
+    """
+    Forget what no rule needs any more: alerts whose link has expired, and devices not seen within the
+    window, except each account's newest, which keeps a dormant account's next login from counting as
+    its first.
+    """
+    alerts, _ = LoginAlert.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=settings.NEW_DEVICE_DISOWN_DAYS)
+    ).delete()
+    newer = Device.objects.filter(user=OuterRef("user"), last_seen_at__gt=OuterRef("last_seen_at"))
+    devices, _ = Device.objects.filter(last_seen_at__lt=_window_start()).filter(Exists(newer)).delete()
+    return {"alerts": alerts, "devices": devices}

@@ -360,6 +360,7 @@ NEW_DEVICE_DISOWN_DAYS = env.int("NEW_DEVICE_DISOWN_DAYS", default=7)
 for _name in ("NEW_DEVICE_WINDOW_DAYS", "NEW_DEVICE_DISOWN_DAYS"):
     if vars()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be a whole number of days, at least 1.")
+CELERY_BEAT_SCHEDULE["purge-devices"] = {"task": "devices.tasks.purge_devices", "schedule": crontab(hour=3, minute=35)}
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")

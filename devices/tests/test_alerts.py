@@ -2,12 +2,15 @@
 
 import uuid
 from datetime import timedelta
+from http import HTTPStatus
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import LoginSession
+from accounts.tests.factories import PASSWORD
 from audit.context import RequestContext
 from audit.models import Event, SecurityEvent
 from devices.identification import device_identify
@@ -20,9 +23,11 @@ from devices.tests.conftest import (
     FIREFOX_LINUX,
     HOME,
     HOME_NEIGHBOUR,
+    LOGIN,
     SAFARI_IPHONE,
     mailed_token,
 )
+from mfa.tests.conftest import LOGIN_MFA, mfa_turn_on, unused_code
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +213,21 @@ def test_a_new_device_costs_the_same_queries_however_many_sessions(user, django_
     # savepoint, device row, sessions, any device, any session, upsert, alert, event, release
     with django_assert_num_queries(9):
         assert login_device_check(user=user, sid=uuid.uuid4(), context=context()) is not None
+
+
+def test_a_two_step_login_from_a_new_device_is_alerted_after_its_second_step(user, login_from, run_jobs):
+    login_from(user)
+    mfa = mfa_turn_on(user)
+    mail.outbox.clear()
+    client = APIClient()
+    with run_jobs():
+        first = client.post(LOGIN, {"username": user.username, "password": PASSWORD}, HTTP_USER_AGENT=FIREFOX_LINUX)
+    assert first.status_code == HTTPStatus.ACCEPTED
+    assert mail.outbox == []
+    with run_jobs():
+        second = client.post(
+            LOGIN_MFA, {"mfa_token": first.json()["mfa_token"], "code": unused_code(mfa)}, HTTP_USER_AGENT=FIREFOX_LINUX
+        )
+    assert second.status_code == HTTPStatus.OK
+    [message] = mail.outbox
+    assert "Firefox on Linux" in message.body
