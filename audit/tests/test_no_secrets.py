@@ -34,6 +34,7 @@ EXERCISED = {
     *(Event.API_KEY_CREATED, Event.API_KEY_REVOKED),
     *(Event.MFA_ENABLED, Event.MFA_DISABLED, Event.MFA_FAILED, Event.RECOVERY_CODE_USED),
     Event.RECOVERY_CODES_REGENERATED,
+    *(Event.NEW_DEVICE_LOGIN, Event.LOGIN_DISOWNED),
 }
 
 
@@ -286,6 +287,20 @@ def two_factor(world, secrets):
         confirmed = other_client.post(f"{API}/auth/mfa/totp/confirm/", {"code": totp.code_at_step(other_secret, step)})
         secrets.add(*confirmed.json()["recovery_codes"])
         turn_off(other)
+
+
+@flow
+def new_device_alerts(world, secrets):
+    user, password = a_user(world, secrets)
+    with jobs_run():
+        login(world, secrets, user.username, password)
+    with jobs_run():
+        body = {"username": user.username, "password": password}
+        tokens = APIClient().post(f"{API}/auth/login/", body, HTTP_USER_AGENT="Firefox/121.0", REMOTE_ADDR="10.9.9.9")
+        secrets.add(tokens.json()["access"], tokens.json()["refresh"])
+    with jobs_run():
+        world.api.post(f"{API}/auth/login/disown/", {"token": mailed_token(secrets, user.email)})
+    mailed_token(secrets, user.email)  # the password reset the link started
 
 
 def stored_text() -> str:
