@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from accounts.mail import frontend_link, mail_send_once
+from accounts.mail import frontend_link, mail_already_sent, mail_quota_take, mail_send_once
 from accounts.models import User
 from audit.models import Event
 from devices.disown_tokens import disown_token_make
@@ -15,6 +15,9 @@ from devices.identification import UNKNOWN_FAMILY
 from devices.models import LoginAlert
 
 DISOWN_PATH = "/disown-login"
+# New-device mails count per account and hour (accounts.mail): a password thief who signs in from many
+# made-up devices cannot bury the first alerts under more.
+NEW_DEVICE_QUOTA_SCOPE = "new_device_login"
 
 # The sentence each event's mail says; other events say their label (audit.models.Event).
 NOTICE_SENTENCES = {
@@ -37,9 +40,16 @@ def _device_name(alert: LoginAlert) -> str:
 
 
 def new_device_mail_deliver(*, alert_id: str, key: str) -> bool:
-    """The new-device notice with its "this wasn't me" link, unless it was already used or the account is gone."""
+    """
+    The new-device notice with its "this wasn't me" link, unless it was already used or the account is gone,
+    within the account's hourly limit (`MAILS_PER_HOUR`; past it the alert is recorded, not mailed).
+    """
+    if mail_already_sent(key):  # a second run must not count against the limit again
+        return False
     alert = LoginAlert.objects.select_related("user").filter(pk=alert_id, disowned_at__isnull=True).first()
     if alert is None or not alert.user.is_active:
+        return False
+    if mail_quota_take(scope=NEW_DEVICE_QUOTA_SCOPE, ident=f"user:{alert.user_id}") is not None:
         return False
     token = disown_token_make(alert)
     context = {

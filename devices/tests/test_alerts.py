@@ -13,6 +13,7 @@ from accounts.models import LoginSession
 from accounts.tests.factories import PASSWORD
 from audit.context import RequestContext
 from audit.models import Event, SecurityEvent
+from devices.deliveries import new_device_mail_deliver
 from devices.identification import device_identify
 from devices.models import Device, LoginAlert
 from devices.services import SESSIONS_COMPARED, login_device_check
@@ -231,3 +232,20 @@ def test_a_two_step_login_from_a_new_device_is_alerted_after_its_second_step(use
     assert second.status_code == HTTPStatus.OK
     [message] = mail.outbox
     assert "Firefox on Linux" in message.body
+
+
+def test_at_most_three_new_device_mails_an_hour_per_account(user, login_from):
+    login_from(user)
+    for n in range(5):
+        login_from(user, ip=f"203.0.{n}.1")
+    assert len(mail.outbox) == 3
+    assert len(alerts(user)) == 5  # every one is still in the security log
+
+
+def test_a_second_run_of_the_mail_job_sends_nothing_and_counts_nothing(user, login_from):
+    login_from(user)
+    login_from(user, user_agent=FIREFOX_LINUX)
+    alert = LoginAlert.objects.get(user=user)
+    assert new_device_mail_deliver(alert_id=str(alert.pk), key="1" * 32) is True
+    assert new_device_mail_deliver(alert_id=str(alert.pk), key="1" * 32) is False
+    assert len(mail.outbox) == 2
