@@ -236,3 +236,12 @@ def test_the_request_takes_a_fixed_number_of_queries(user, make_user, django_ass
     with django_assert_max_num_queries(24):
         response = client.delete(ME)
     assert response.status_code == HTTPStatus.ACCEPTED
+
+
+def test_no_event_holds_the_cancel_token(user, run_jobs, mailoutbox):
+    delete_account(user, run_jobs)
+    token = token_of_mail_to(mailoutbox, user.email, SUBJECT)
+    APIClient().post(CANCEL, {"token": token})
+    stored = [str(row) for row in SecurityEvent.objects.values_list("detail", "user_agent", "request_id")]
+    assert len(stored) >= 2
+    assert not [row for row in stored if token in row or token.split(":")[-1] in row]

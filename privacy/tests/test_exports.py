@@ -252,3 +252,12 @@ def test_a_later_app_plugs_a_section_into_the_archive(user):
             personal_data_section_register("passkeys_test", lambda account: [])
     finally:
         personal_data._sections.pop("passkeys_test")
+
+
+def test_no_event_holds_the_download_token(user, run_jobs, mailoutbox):
+    export_requested(user, run_jobs)
+    token = token_of_mail_to(mailoutbox, user.email, SUBJECT)
+    download(token)
+    stored = [str(row) for row in SecurityEvent.objects.values_list("detail", "user_agent", "request_id")]
+    assert len(stored) == 2
+    assert not [row for row in stored if token in row or token.split(":")[-1] in row]
