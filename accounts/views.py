@@ -76,6 +76,7 @@ def login_body(*, user: User, pair: TokenPair) -> dict:
         "token_type": "Bearer",
         "expires_in": pair.expires_in,
         "user": UserSerializer(user).data,
+        "password_change_recommended": user.password_change_recommended,
     }
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "apikeys",
     "mfa",
+    "breaches",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # After the common-password list, which stays the floor that needs no network.
+    {"NAME": "breaches.validators.BreachedPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -195,6 +198,18 @@ for _key in MFA_ENCRYPTION_KEYS:
             "MFA_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes); "
             "make one with `python manage.py mfa_keys generate`."
         ) from _exc
+
+# --- Breached-password check (breaches) ---------------------------------------------------------
+# A Have I Been Pwned-style range API: only 5 hex characters of a password's SHA-1 leave the server.
+# Empty turns the check off. Slow or down: passwords pass and it is logged, unless fail-closed.
+PWNED_PASSWORDS_URL = env.str("PWNED_PASSWORDS_URL", default="https://api.pwnedpasswords.com/range/")
+if PWNED_PASSWORDS_URL and urlsplit(PWNED_PASSWORDS_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("PWNED_PASSWORDS_URL must be an http(s) URL, or empty to turn the check off.")
+PWNED_PASSWORDS_TIMEOUT = env.float("PWNED_PASSWORDS_TIMEOUT", default=1.0)
+PWNED_PASSWORDS_FAIL_CLOSED = env.bool("PWNED_PASSWORDS_FAIL_CLOSED", default=False)
+# How often a password must have been seen in breaches to be refused (1: once is enough).
+PWNED_PASSWORDS_MIN_COUNT = env.int("PWNED_PASSWORDS_MIN_COUNT", default=1)
+PWNED_PASSWORDS_CACHE_SECONDS = env.int("PWNED_PASSWORDS_CACHE_SECONDS", default=24 * 60 * 60)
 
 # --- Background jobs: Celery ------------------------------------------------------------------
 # With CELERY_BROKER_URL (redis://…) the worker (`celery -A config worker`) runs the jobs. Unset,
