@@ -17,7 +17,7 @@ from privacy.models import DataExport, DeletionRequest
 
 def profile(user: User) -> dict:
     fields = ["id", "username", "email", "first_name", "last_name", "role", "is_active", "date_joined"]
-    fields += ["last_login", "email_verified", "pending_email", "mfa_enabled"]
+    fields += ["last_login", "email_verified", "pending_email", "mfa_enabled", "password_change_recommended"]
     return {name: getattr(user, name) for name in fields}
 
 
