@@ -186,6 +186,11 @@ class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class AccountDeletionScheduledSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    purge_after = serializers.DateTimeField(help_text="When the account is purged unless the mailed link cancels it.")
+
+
 class PasswordResetRequestSerializer(serializers.Serializer):
     email = StrictEmailField(max_length=254)
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("apikeys.urls")),
     path("", include("mfa.urls")),
     path("", include("devices.urls")),
+    path("", include("privacy.urls")),
 ]

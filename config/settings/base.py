@@ -404,3 +404,24 @@ LOGGING = {
         "django.server": {"level": "ERROR"},
     },
 }
+
+# --- Account deletion and data export (privacy) --------------------------------------------------
+INSTALLED_APPS += ["privacy"]
+# Days between `DELETE auth/me/` (the account is deactivated at once) and its purge; the mailed link
+# cancels the deletion until then.
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=7)
+if ACCOUNT_DELETION_GRACE_DAYS < 1:
+    raise ImproperlyConfigured("ACCOUNT_DELETION_GRACE_DAYS must be a whole number of days, at least 1.")
+# What the purge does with the account's posts and votes: `delete` them (the default: erasure is what
+# was asked for) or `anonymise` them (kept under a placeholder author; privacy.content).
+ACCOUNT_DELETION_CONTENT = env.str("ACCOUNT_DELETION_CONTENT", default="delete")
+if ACCOUNT_DELETION_CONTENT not in ("delete", "anonymise"):
+    raise ImproperlyConfigured("ACCOUNT_DELETION_CONTENT must be `delete` or `anonymise`.")
+# How often beat runs the privacy housekeeping: purge the accounts due, drop expired exports.
+PRIVACY_HOUSEKEEPING_SECONDS = env.int("PRIVACY_HOUSEKEEPING_SECONDS", default=3600)
+if PRIVACY_HOUSEKEEPING_SECONDS < 1:
+    raise ImproperlyConfigured("PRIVACY_HOUSEKEEPING_SECONDS must be a whole number of seconds, at least 1.")
+CELERY_BEAT_SCHEDULE["privacy-housekeeping"] = {
+    "task": "privacy.tasks.privacy_housekeeping",
+    "schedule": float(PRIVACY_HOUSEKEEPING_SECONDS),
+}
