@@ -303,6 +303,8 @@ def new_device_alerts(world, secrets):
     with jobs_run():
         world.api.post(f"{API}/auth/login/disown/", {"token": mailed_token(secrets, user.email)})
     mailed_token(secrets, user.email)  # the password reset the link started
+
+
 def account_deletion_and_data_export(world, secrets):
     user, password = a_user(world, secrets)
     client = bearer(login(world, secrets, user.username, password)["access"])
