@@ -79,7 +79,7 @@ class UserAdmin(DjangoUserAdmin):
         "date_joined",
         "last_login",
     ]
-    list_filter = ["role", "is_active", "email_verified", "mfa_enabled"]
+    list_filter = ["role", "is_active", "email_verified", "mfa_enabled", "password_change_recommended"]
     search_fields = ["username", "email", "pending_email"]
     ordering = ["-date_joined"]
     # Only the user proves an address (a verification link or a reset): staff see these, never set them.
@@ -92,10 +92,11 @@ class UserAdmin(DjangoUserAdmin):
         "email_verified",
         "pending_email",
         "mfa_enabled",
+        "password_change_recommended",
     ]
     actions = ["send_password_reset", "turn_off_two_factor"]
     fieldsets = [
-        (None, {"fields": ["username", "password"]}),
+        (None, {"fields": ["username", "password", "password_change_recommended"]}),
         ("Profile", {"fields": ["first_name", "last_name", "email", "email_verified", "pending_email"]}),
         ("Access", {"fields": ["role", "is_active", "is_staff", "is_superuser", "mfa_enabled"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),

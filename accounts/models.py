@@ -74,6 +74,9 @@ class User(AbstractUser):
     # True while a confirmed TOTP authenticator (mfa.Authenticator) guards the login: kept on
     # the user row so the user object and the login read it without another query.
     mfa_enabled = models.BooleanField(default=False, editable=False)
+    # Set by a later app that found the current password unsafe (`breaches`: it is in a known breach);
+    # the login answer says `password_change_recommended`. Setting a new password clears it.
+    password_change_recommended = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 
@@ -100,8 +103,15 @@ class User(AbstractUser):
         self.is_staff = self.is_superuser = self.role == Role.ADMIN
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "role" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
+            kwargs["update_fields"] = update_fields = {*update_fields, "is_staff", "is_superuser"}
+        if update_fields is not None and "password" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "password_change_recommended"}
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password):
+        # Whatever made the old password unsafe does not hold for the new one.
+        super().set_password(raw_password)
+        self.password_change_recommended = False
 
     def _get_session_auth_hash(self, secret=None):
         # Django's hash of the password (AbstractBaseUser, also called with SECRET_KEY_FALLBACKS),

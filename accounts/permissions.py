@@ -125,11 +125,13 @@ class RecentAuthentication(BasePermission):
 
 
 class RecentAuthenticationForEmailChange(RecentAuthentication):
-    """`auth/me/`: only asking for another email needs a recent authentication (a username change does not)."""
+    """`auth/me/`: asking for another email or deleting the account needs a recent authentication (not a username)."""
 
     def applies(self, request) -> bool:
+        if request.method == "DELETE":
+            return True
         email = request.data.get("email") if request.method == "PATCH" and hasattr(request.data, "get") else None
         return isinstance(email, str) and email.strip().lower() != request.user.email
 
     def documented_for(self, method: str) -> bool:
-        return method == "PATCH"
+        return method in ("PATCH", "DELETE")

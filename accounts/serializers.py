@@ -123,6 +123,13 @@ class LoginResponseSerializer(TokenPairSerializer):
     token_type = serializers.ChoiceField(choices=["Bearer"])
     expires_in = serializers.IntegerField(help_text="The access token's lifetime in seconds.")
     user = UserSerializer()
+    password_change_recommended = serializers.BooleanField(
+        help_text=(
+            "True when the account's current password was found in a known data breach: ask the user to "
+            "change it. Checked after each password login; a first finding may come after this answer, "
+            "and is then mailed to the user and said by the next login."
+        )
+    )
 
 
 class MfaChallengeSerializer(serializers.Serializer):
@@ -177,6 +184,11 @@ USER_ADMIN_COLUMNS, user_admin_row_render = row_renderer(UserAdminSerializer)
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class AccountDeletionScheduledSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    purge_after = serializers.DateTimeField(help_text="When the account is purged unless the mailed link cancels it.")
 
 
 class PasswordResetRequestSerializer(serializers.Serializer):

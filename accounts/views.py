@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts import selectors, services, sessions
+from accounts.account_deletion import account_deletion
 from accounts.filters import UserFilter
 from accounts.models import User
 from accounts.permissions import IsAdmin, RecentAuthentication, RecentAuthenticationForEmailChange
@@ -22,6 +24,7 @@ from accounts.schema import ErrorResponse403EmailNotVerifiedSerializer
 from accounts.second_factor import LoginChallenge
 from accounts.serializers import (
     USER_ADMIN_COLUMNS,
+    AccountDeletionScheduledSerializer,
     LoginResponseSerializer,
     LoginSerializer,
     MfaChallengeSerializer,
@@ -45,6 +48,9 @@ from common.throttling import AnonRateThrottle
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
 UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")
+DELETION_SCHEDULED = (
+    "Your account is deactivated and will be deleted after `purge_after`; the link mailed to you cancels it until then."
+)
 EMAIL_NOT_VERIFIED = OpenApiResponse(
     ErrorResponse403EmailNotVerifiedSerializer,
     description="`EMAIL_VERIFICATION=mandatory` and the password is right, but the email is not verified yet.",
@@ -70,6 +76,7 @@ def login_body(*, user: User, pair: TokenPair) -> dict:
         "token_type": "Bearer",
         "expires_in": pair.expires_in,
         "user": UserSerializer(user).data,
+        "password_change_recommended": user.password_change_recommended,
     }
 
 
@@ -200,8 +207,9 @@ class LogoutAllView(APIView):
 
 
 @extend_validation_errors(["unique"], field_name="username", methods=["patch"])
+@extend_validation_errors(["last_admin"], field_name="non_field_errors", methods=["delete"])
 class MeView(APIView):
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
     permission_classes = [IsAuthenticated, RecentAuthenticationForEmailChange]
 
     @extend_schema(tags=["auth"], summary="The caller's account", responses={200: UserSerializer})
@@ -230,6 +238,27 @@ class MeView(APIView):
             user=request.user, **serializer.validated_data, context=request_context(request)
         )
         return Response(UserSerializer(user).data)
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Delete the caller's account",
+        description=(
+            "The account is deactivated at once: every session ends and every token and API key is refused, "
+            "on every worker. It is purged after `ACCOUNT_DELETION_GRACE_DAYS` (7); until then the link "
+            "mailed to the account's address cancels the deletion (`auth/account/deletion/cancel/`). "
+            "The last active admin cannot delete themselves (400 `last_admin`). Needs a login or "
+            "reauthentication within `REAUTH_SECONDS` (else 401 `reauthentication_required`)."
+        ),
+        request=None,
+        responses={202: AccountDeletionScheduledSerializer},
+    )
+    def delete(self, request):
+        deletion_request = account_deletion()
+        if deletion_request is None:
+            raise MethodNotAllowed(request.method)
+        scheduled = deletion_request(user=request.user, context=request_context(request))
+        body = {"detail": DELETION_SCHEDULED, "purge_after": scheduled.purge_after}
+        return Response(AccountDeletionScheduledSerializer(body).data, status=HTTPStatus.ACCEPTED)
 
 
 @extend_validation_errors(["wrong_password"], field_name="old_password")

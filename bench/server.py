@@ -63,6 +63,8 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "THROTTLE_REGISTER": "100000000/s",
         "THROTTLE_PASSWORD_RESET": "100000000/s",
         "GUNICORN_ACCESSLOG": "",
+        # No breached-password lookups leave this machine (tests that want them serve the range API on loopback).
+        "PWNED_PASSWORDS_URL": "",
         "DJANGO_LOG_LEVEL": "WARNING",
         **extra,
     }

@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("apikeys.urls")),
     path("", include("mfa.urls")),
+    path("", include("devices.urls")),
+    path("", include("privacy.urls")),
     path("", include("passkeys.urls")),
 ]

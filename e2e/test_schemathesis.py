@@ -24,6 +24,8 @@ pytestmark = pytest.mark.e2e
 CONFIG = BASE_DIR / "e2e" / "schemathesis.toml"
 ST = Path(sys.executable).parent / "st"
 LOGOUT_ALL = "/api/v1/auth/logout-all/"
+DELETE_ME = "DELETE /api/v1/auth/me/"
+LEAVER = {"username": "fuzz-leaver", "email": "fuzz-leaver@example.com", "password": "fuzz-leaver-passphrase"}
 
 
 def schemathesis(server_url: str, authorization: str, report: Path, *filters: str) -> tuple[int, str]:
@@ -69,20 +71,27 @@ def test_schemathesis_finds_no_failures(tmp_path_factory, artifacts_dir):
             "POST", "/api/v1/auth/api-keys/", {"name": "fuzz", "scopes": ["read", "write"]}, tokens["moderator"]
         )
         assert status == 201, api_key
+        # Deleting the account deactivates it: a user of its own, logged in just before its run (a recent login).
+        assert server.request("POST", "/api/v1/auth/register/", LEAVER)[0] == 201
+
+        def leaver() -> str:
+            return f"Bearer {server.login(LEAVER['username'], LEAVER['password'])}"
+
         runs = [
             # `logout-all` revokes the caller's own token: it gets a user of its own, and the
             # other runs leave it out so their tokens live to the end.
             ("logout-all", f"Bearer {tokens['moderator']}", ["--include-path", LOGOUT_ALL]),
-            ("user", f"Bearer {tokens['user']}", ["--exclude-path", LOGOUT_ALL]),
+            ("user", f"Bearer {tokens['user']}", ["--exclude-path", LOGOUT_ALL, "--exclude-name", DELETE_ME]),
             # The demo admin is the only admin, so the last-admin guard keeps it from demoting itself.
-            ("admin", f"Bearer {tokens['admin']}", ["--exclude-path", LOGOUT_ALL]),
+            ("admin", f"Bearer {tokens['admin']}", ["--exclude-path", LOGOUT_ALL, "--exclude-name", DELETE_ME]),
             # Every operation a key may call, with a key (`auth/` answers keys 403, tested in apikeys/tests).
             ("api-key", f"Api-Key {api_key['key']}", ["--exclude-path-regex", "^/api/v1/auth/"]),
+            ("delete-account", leaver, ["--include-name", DELETE_ME]),
         ]
         summary, failures = [], []
         for name, token, filters in runs:
             report = artifacts_dir / f"schemathesis-{name}.ndjson"
-            code, output = schemathesis(server.url, token, report, *filters)
+            code, output = schemathesis(server.url, token() if callable(token) else token, report, *filters)
             (artifacts_dir / f"schemathesis-{name}.txt").write_text(output)
             counts = cases_per_operation(report)
             summary.append(f"[{name}] " + ", ".join(f"{op}: {n}" for op, n in sorted(counts.items())))

@@ -30,6 +30,7 @@ from audit.services import event_record
 from common.integrity import field_error
 from common.jobs import job_enqueue_on_commit
 from common.service_exceptions import AuthenticationError
+from devices.security_notices import security_notice_send
 from mfa import assertions, crypto, recovery_codes, tasks, totp
 from mfa.code_format import code_normalize, code_well_formed
 from mfa.models import Authenticator, LoginChallenge, RecoveryCode
@@ -116,6 +117,7 @@ def totp_confirm(
     codes = _recovery_codes_replace(user=user)
     ended = user_sessions_end(user=user, keep_sid=keep_sid)
     event_record(event=Event.MFA_ENABLED, user=user, actor=user, context=context, detail={"sessions_ended": ended})
+    security_notice_send(user=user, event=Event.MFA_ENABLED, context=context)
     return codes
 
 
@@ -138,6 +140,7 @@ def mfa_disable(
     user.save(update_fields=["mfa_enabled"])
     ended = user_sessions_end(user=user, keep_sid=keep_sid)
     event_record(event=Event.MFA_DISABLED, user=user, actor=actor, context=context, detail={"sessions_ended": ended})
+    security_notice_send(user=user, event=Event.MFA_DISABLED, context=context)
     return True
 
 
@@ -181,6 +184,7 @@ def _recovery_codes_regenerate(*, user: User, context: RequestContext | None) ->
         raise ValidationError(NOT_ENABLED, code="not_enabled")
     codes = _recovery_codes_replace(user=user)
     event_record(event=Event.RECOVERY_CODES_REGENERATED, user=user, actor=user, context=context)
+    security_notice_send(user=user, event=Event.RECOVERY_CODES_REGENERATED, context=context)
     return codes
 
 

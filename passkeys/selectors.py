@@ -40,5 +40,22 @@ def user_handle(*, user: User) -> bytes:
     return salted_hmac("passkeys.user_handle", str(user.pk), algorithm="sha256").digest()
 
 
+def passkeys_of(user: User) -> list[dict]:
+    """The user's passkeys for their data export (`accounts.personal_data`): what the list shows, never key material."""
+    return [
+        {
+            "name": passkey.name,
+            "created_at": passkey.created_at,
+            "last_used_at": passkey.last_used_at,
+            "passwordless": passkey.passwordless,
+            "backup_eligible": passkey.backup_eligible,
+            "backup_state": passkey.backup_state,
+            "transports": passkey.transports,
+            "aaguid": str(passkey.aaguid),
+        }
+        for passkey in passkey_list(user=user)
+    ]
+
+
 def passkey_count(user: User) -> int:
     return Passkey.objects.filter(user=user).count()

@@ -176,3 +176,28 @@ def vote_remove(*, post_id: int, user: User) -> VoteOutcome:
     pk, old_value = current
     Vote.objects.filter(pk=pk).delete()
     return VoteOutcome(post_id=post_id, value=None, score=_add_to_score(post_id, -old_value, score))
+
+
+@transaction.atomic
+def user_votes_withdraw(*, user: User) -> int:
+    """
+    Remove every vote of `user` (an account being deleted), keeping each post's score in step; how many.
+
+    The posts voted on are locked first, in id order, as a vote write locks its post: a concurrent vote
+    on one of them waits, and no two withdrawals can deadlock.
+    """
+    voted = Vote.objects.filter(user=user).values("post_id")
+    list(Post.objects.select_for_update().filter(pk__in=voted).order_by("pk").values_list("pk", flat=True))
+    for value in VoteValue.values:
+        Post.objects.filter(pk__in=voted.filter(value=value)).update(score=F("score") - value)
+    deleted, _ = Vote.objects.filter(user=user).delete()
+    return deleted
+
+
+@transaction.atomic
+def user_posts_delete(*, user: User) -> int:
+    """Delete every post of `user` and the votes on them (an account being deleted), under the posts' locks."""
+    posts = Post.objects.filter(author=user)
+    list(posts.select_for_update().order_by("pk").values_list("pk", flat=True))
+    _, per_model = posts.delete()
+    return per_model.get(Post._meta.label, 0)

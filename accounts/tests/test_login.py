@@ -28,7 +28,8 @@ def test_login_accepts_username_or_email_in_any_case(api_client, identifier):
 def test_login_returns_the_documented_body(api_client, user):
     response = api_client.post(LOGIN, {"username": user.username, "password": PASSWORD})
     body = response.json()
-    assert set(body) == {"access", "refresh", "token_type", "expires_in", "user"}
+    assert set(body) == {"access", "refresh", "token_type", "expires_in", "user", "password_change_recommended"}
+    assert body["password_change_recommended"] is False
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == int(django_settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
     assert body["user"] == {

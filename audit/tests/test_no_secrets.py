@@ -34,6 +34,9 @@ EXERCISED = {
     *(Event.API_KEY_CREATED, Event.API_KEY_REVOKED),
     *(Event.MFA_ENABLED, Event.MFA_DISABLED, Event.MFA_FAILED, Event.RECOVERY_CODE_USED),
     Event.RECOVERY_CODES_REGENERATED,
+    *(Event.NEW_DEVICE_LOGIN, Event.LOGIN_DISOWNED),
+    *(Event.ACCOUNT_DELETION_REQUESTED, Event.ACCOUNT_DELETION_CANCELLED, Event.ACCOUNT_DELETED),
+    *(Event.DATA_EXPORT_REQUESTED, Event.DATA_EXPORT_DOWNLOADED),
 }
 
 
@@ -286,6 +289,46 @@ def two_factor(world, secrets):
         confirmed = other_client.post(f"{API}/auth/mfa/totp/confirm/", {"code": totp.code_at_step(other_secret, step)})
         secrets.add(*confirmed.json()["recovery_codes"])
         turn_off(other)
+
+
+@flow
+def new_device_alerts(world, secrets):
+    user, password = a_user(world, secrets)
+    with jobs_run():
+        login(world, secrets, user.username, password)
+    with jobs_run():
+        body = {"username": user.username, "password": password}
+        tokens = APIClient().post(f"{API}/auth/login/", body, HTTP_USER_AGENT="Firefox/121.0", REMOTE_ADDR="10.9.9.9")
+        secrets.add(tokens.json()["access"], tokens.json()["refresh"])
+    with jobs_run():
+        world.api.post(f"{API}/auth/login/disown/", {"token": mailed_token(secrets, user.email)})
+    mailed_token(secrets, user.email)  # the password reset the link started
+
+
+def account_deletion_and_data_export(world, secrets):
+    user, password = a_user(world, secrets)
+    client = bearer(login(world, secrets, user.username, password)["access"])
+    with jobs_run():
+        client.post(f"{API}/auth/me/export/")
+    download = f"{API}/auth/account/export/download/"
+    token = mailed_token(secrets, user.email)
+    world.api.post(download, {"token": token})
+    world.api.post(download, {"token": token})  # used
+    with jobs_run():
+        client.delete(f"{API}/auth/me/")
+    cancel = f"{API}/auth/account/deletion/cancel/"
+    token = mailed_token(secrets, user.email)
+    world.api.post(cancel, {"token": token})
+    world.api.post(cancel, {"token": token})  # used
+    leaver, leaver_password = a_user(world, secrets)
+    with jobs_run():
+        bearer(login(world, secrets, leaver.username, leaver_password)["access"]).delete(f"{API}/auth/me/")
+    mailed_token(secrets, leaver.email)
+    from privacy.purge import accounts_purge_due
+    from privacy.tests.conftest import deletion_make_due
+
+    deletion_make_due(leaver)
+    assert accounts_purge_due() == 1
 
 
 def stored_text() -> str:

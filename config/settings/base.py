@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "audit",
     "apikeys",
     "mfa",
+    "breaches",
+    "devices",
     "passkeys",
 ]
 
@@ -133,6 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # After the common-password list, which stays the floor that needs no network.
+    {"NAME": "breaches.validators.BreachedPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -196,6 +200,18 @@ for _key in MFA_ENCRYPTION_KEYS:
             "MFA_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes); "
             "make one with `python manage.py mfa_keys generate`."
         ) from _exc
+
+# --- Breached-password check (breaches) ---------------------------------------------------------
+# A Have I Been Pwned-style range API: only 5 hex characters of a password's SHA-1 leave the server.
+# Empty turns the check off. Slow or down: passwords pass and it is logged, unless fail-closed.
+PWNED_PASSWORDS_URL = env.str("PWNED_PASSWORDS_URL", default="https://api.pwnedpasswords.com/range/")
+if PWNED_PASSWORDS_URL and urlsplit(PWNED_PASSWORDS_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("PWNED_PASSWORDS_URL must be an http(s) URL, or empty to turn the check off.")
+PWNED_PASSWORDS_TIMEOUT = env.float("PWNED_PASSWORDS_TIMEOUT", default=1.0)
+PWNED_PASSWORDS_FAIL_CLOSED = env.bool("PWNED_PASSWORDS_FAIL_CLOSED", default=False)
+# How often a password must have been seen in breaches to be refused (1: once is enough).
+PWNED_PASSWORDS_MIN_COUNT = env.int("PWNED_PASSWORDS_MIN_COUNT", default=1)
+PWNED_PASSWORDS_CACHE_SECONDS = env.int("PWNED_PASSWORDS_CACHE_SECONDS", default=24 * 60 * 60)
 
 # --- Background jobs: Celery ------------------------------------------------------------------
 # With CELERY_BROKER_URL (redis://…) the worker (`celery -A config worker`) runs the jobs. Unset,
@@ -351,6 +367,17 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
+# --- New-device sign-in alerts and security notices (devices) ------------------------------
+# A login from a device (browser and OS family, /24 or /48 network) not seen for the user within
+# NEW_DEVICE_WINDOW_DAYS mails them; its "this wasn't me" link works for NEW_DEVICE_DISOWN_DAYS.
+NEW_DEVICE_ALERTS = env.bool("NEW_DEVICE_ALERTS", default=True)
+NEW_DEVICE_WINDOW_DAYS = env.int("NEW_DEVICE_WINDOW_DAYS", default=90)
+NEW_DEVICE_DISOWN_DAYS = env.int("NEW_DEVICE_DISOWN_DAYS", default=7)
+for _name in ("NEW_DEVICE_WINDOW_DAYS", "NEW_DEVICE_DISOWN_DAYS"):
+    if vars()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of days, at least 1.")
+CELERY_BEAT_SCHEDULE["purge-devices"] = {"task": "devices.tasks.purge_devices", "schedule": crontab(hour=3, minute=35)}
+
 # --- Passkeys (WebAuthn) ---------------------------------------------------------------------
 # The relying party: its ID (a registrable domain, never an IP address: browsers refuse one), the
 # name authenticators show, and the exact origins (scheme://host[:port]) whose ceremonies count.
@@ -402,4 +429,25 @@ LOGGING = {
         "django.request": {"level": "ERROR", "filters": ["tracebacks_of_bugs_only"]},
         "django.server": {"level": "ERROR"},
     },
+}
+
+# --- Account deletion and data export (privacy) --------------------------------------------------
+INSTALLED_APPS += ["privacy"]
+# Days between `DELETE auth/me/` (the account is deactivated at once) and its purge; the mailed link
+# cancels the deletion until then.
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=7)
+if ACCOUNT_DELETION_GRACE_DAYS < 1:
+    raise ImproperlyConfigured("ACCOUNT_DELETION_GRACE_DAYS must be a whole number of days, at least 1.")
+# What the purge does with the account's posts and votes: `delete` them (the default: erasure is what
+# was asked for) or `anonymise` them (kept under a placeholder author; privacy.content).
+ACCOUNT_DELETION_CONTENT = env.str("ACCOUNT_DELETION_CONTENT", default="delete")
+if ACCOUNT_DELETION_CONTENT not in ("delete", "anonymise"):
+    raise ImproperlyConfigured("ACCOUNT_DELETION_CONTENT must be `delete` or `anonymise`.")
+# How often beat runs the privacy housekeeping: purge the accounts due, drop expired exports.
+PRIVACY_HOUSEKEEPING_SECONDS = env.int("PRIVACY_HOUSEKEEPING_SECONDS", default=3600)
+if PRIVACY_HOUSEKEEPING_SECONDS < 1:
+    raise ImproperlyConfigured("PRIVACY_HOUSEKEEPING_SECONDS must be a whole number of seconds, at least 1.")
+CELERY_BEAT_SCHEDULE["privacy-housekeeping"] = {
+    "task": "privacy.tasks.privacy_housekeeping",
+    "schedule": float(PRIVACY_HOUSEKEEPING_SECONDS),
 }

@@ -33,4 +33,7 @@ TRUSTED_PROXIES = [ipaddress.ip_network(network) for network in ("127.0.0.0/8", 
 # Jobs run in the test process (tests capture on-commit callbacks to run them), whatever the
 # environment says; the e2e tests start a real worker on Redis for the rest.
 CELERY_BROKER_URL = ""
+
+# No breached-password lookups on the network: breaches' tests serve the range API on loopback themselves.
+PWNED_PASSWORDS_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 SNAPSHOT_MODELS = [
     *("accounts.User", "posts.Post", "posts.Vote", "products.Product", "apikeys.ApiKey"),
     *("mfa.Authenticator", "mfa.RecoveryCode", "mfa.LoginChallenge"),
+    "devices.Device",
 ]
 
 
@@ -46,7 +47,10 @@ def snapshot() -> dict:
     events = apps.get_model("audit.SecurityEvent").objects.exclude(event="login_failed")
     state["security events"] = list(events.values_list("pk", flat=True))
     state["sessions"] = list(apps.get_model("accounts.LoginSession").objects.values_list("sid", "ended_at"))
+    state["login alerts"] = list(apps.get_model("devices.LoginAlert").objects.values_list("pk", "disowned_at"))
     state["api keys"] = list(apps.get_model("apikeys.ApiKey").objects.values_list("pk", "revoked_at", "name"))
+    state["deletions"] = list(apps.get_model("privacy.DeletionRequest").objects.values_list("pk", "cancelled_at"))
+    state["exports"] = list(apps.get_model("privacy.DataExport").objects.values_list("pk", "downloaded_at"))
     return state
 
 
@@ -102,7 +106,10 @@ WRITE_ENDPOINTS = [
     ),
     Endpoint("email-verify", "post", "/api/v1/auth/email/verify/", {"token": "not-a-real-token"}, None),
     Endpoint("email-change-cancel", "post", "/api/v1/auth/email/change/cancel/", {"token": "not-a-real-token"}, None),
+    Endpoint("login-disown", "post", "/api/v1/auth/login/disown/", {"token": "not-a-real-token"}, None),
     Endpoint("email-verify-resend", "post", "/api/v1/auth/email/verify/resend/", {"email": "a@example.com"}, None),
+    Endpoint("deletion-cancel", "post", "/api/v1/auth/account/deletion/cancel/", {"token": "not-a-real-token"}, None),
+    Endpoint("export-download", "post", "/api/v1/auth/account/export/download/", {"token": "not-a-real-token"}, None),
     Endpoint(
         "api-key-create",
         "post",

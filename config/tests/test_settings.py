@@ -176,3 +176,11 @@ def test_the_servers_of_the_benchmarks_and_e2e_tests_allow_only_the_local_setups
         [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://range.example.com/", "range.example.com/range/"])
+def test_a_breached_password_url_that_is_not_http_refuses_to_start(url):
+    result = run_manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings.local", DJANGO_DEBUG="True", PWNED_PASSWORDS_URL=url
+    )
+    assert_refused_with_one_line(result, "PWNED_PASSWORDS_URL must be an http(s) URL")

@@ -50,7 +50,7 @@ def test_a_current_code_completes_the_login_with_the_body_of_a_normal_login(mfa_
     response = second_step(token, unused_code(mfa_user))
     assert response.status_code == HTTPStatus.OK, response.content
     body = response.json()
-    assert set(body) == {"access", "refresh", "token_type", "expires_in", "user"}
+    assert set(body) == {"access", "refresh", "token_type", "expires_in", "user", "password_change_recommended"}
     assert body["token_type"] == "Bearer"
     assert body["user"]["mfa_enabled"] is True
     assert bearer(body["access"]).get(ME).status_code == HTTPStatus.OK

@@ -40,7 +40,7 @@ def test_a_passkey_logs_in_with_a_token_pair_and_a_session_of_two_factors(user, 
 
     assert response.status_code == HTTPStatus.OK, response.content
     body = response.json()
-    assert set(body) == {"access", "refresh", "token_type", "expires_in", "user"}
+    assert set(body) == {"access", "refresh", "token_type", "expires_in", "user", "password_change_recommended"}
     assert body["user"]["username"] == user.username
     access = UntypedToken(body["access"]).payload
     assert access["amr"] == list(PASSWORDLESS_AMR)
