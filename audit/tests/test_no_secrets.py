@@ -305,6 +305,7 @@ def new_device_alerts(world, secrets):
     mailed_token(secrets, user.email)  # the password reset the link started
 
 
+@flow
 def account_deletion_and_data_export(world, secrets):
     user, password = a_user(world, secrets)
     client = bearer(login(world, secrets, user.username, password)["access"])
