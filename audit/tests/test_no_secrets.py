@@ -37,6 +37,7 @@ EXERCISED = {
     *(Event.NEW_DEVICE_LOGIN, Event.LOGIN_DISOWNED),
     *(Event.ACCOUNT_DELETION_REQUESTED, Event.ACCOUNT_DELETION_CANCELLED, Event.ACCOUNT_DELETED),
     *(Event.DATA_EXPORT_REQUESTED, Event.DATA_EXPORT_DOWNLOADED),
+    *(Event.PASSKEY_ADDED, Event.PASSKEY_USED, Event.PASSKEY_CLONE_SUSPECTED, Event.PASSKEY_REMOVED),
 }
 
 
@@ -330,6 +331,30 @@ def account_deletion_and_data_export(world, secrets):
 
     deletion_make_due(leaver)
     assert accounts_purge_due() == 1
+
+
+@flow
+def passkeys(world, secrets):
+    from fido2.utils import websafe_encode
+
+    from passkeys.tests.conftest import LOGIN as PASSKEY_LOGIN
+    from passkeys.tests.conftest import login_options, new_authenticator, options_of, register
+
+    user, password = a_user(world, secrets)
+    client = bearer(login(world, secrets, user.username, password)["access"])
+    authenticator = new_authenticator(counter=5)
+    with jobs_run():
+        passkey = register(client, authenticator, name="Laptop")
+    secrets.add(websafe_encode(authenticator.credential_id), websafe_encode(authenticator.user_handle))
+    answer = authenticator.get(login_options())
+    secrets.add(answer["response"]["signature"], answer["response"]["authenticatorData"])
+    body = world.api.post(PASSKEY_LOGIN, {"credential": answer}, format="json").json()
+    secrets.add(body["access"], body["refresh"])
+    world.api.post(PASSKEY_LOGIN, {"credential": authenticator.get(login_options(), counter=1)}, format="json")
+    options = options_of(client.post(f"{API}/auth/reauthenticate/passkey/options/"))
+    client.post(f"{API}/auth/reauthenticate/", {"passkey": authenticator.get(options, counter=9)}, format="json")
+    with jobs_run():
+        client.delete(f"{API}/auth/passkeys/{passkey['id']}/")
 
 
 def stored_text() -> str:
