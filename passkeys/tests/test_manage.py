@@ -174,3 +174,19 @@ def test_the_purge_deletes_only_expired_ceremonies():
     Ceremony.objects.filter(pk=Ceremony.objects.first().pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert ceremonies_purge() == 1
     assert Ceremony.objects.count() == 1
+
+
+def test_beat_runs_the_ceremony_purge_daily(settings):
+    from celery.schedules import crontab
+
+    from config.celery import app as celery_app
+    from passkeys.tasks import purge_passkey_ceremonies
+
+    celery_app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-passkey-ceremonies"]
+    assert entry["task"] == purge_passkey_ceremonies.name
+    assert entry["task"] in celery_app.tasks
+    assert isinstance(entry["schedule"], crontab)
+    login_options()
+    Ceremony.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert purge_passkey_ceremonies.apply().get() == 1
