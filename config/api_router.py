@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("apikeys.urls")),
     path("", include("mfa.urls")),
+    path("", include("social.urls")),
 ]
