@@ -13,6 +13,7 @@ class ProviderUnavailable(exceptions.APIException):
     default_detail = PROVIDER_UNAVAILABLE
     default_code = "provider_unavailable"
     wait = 60
+    upstream_failure = True
 
 
 class ProviderError(exceptions.APIException):
@@ -21,6 +22,7 @@ class ProviderError(exceptions.APIException):
     status_code = status.HTTP_502_BAD_GATEWAY
     default_detail = PROVIDER_ERROR
     default_code = "provider_error"
+    upstream_failure = True
 
 
 class Conflict(exceptions.APIException):

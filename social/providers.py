@@ -61,7 +61,7 @@ def provider_get(slug: str) -> Provider:
     if config is None:
         raise Http404(UNKNOWN_PROVIDER)
     config = dict(config)
-    if config.get("preset") == "microsoft":
+    if config.get("preset") == "microsoft" and not config.get("discovery_url"):
         tenant = config.get("tenant") or "common"
         config["discovery_url"] = f"https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration"
     known = {"name", "preset", "client_id", "client_secret", "trusted", "discovery_url", "tenant"}
