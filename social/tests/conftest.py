@@ -1,4 +1,4 @@
-"""Fixtures for social login's tests: a provider on loopback configured as `oidc`, `trusted`, `github` and `microsoft`."""
+"""Fixtures for social login's tests: a provider on loopback configured as `oidc`, `trusted` and `github`."""
 
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit

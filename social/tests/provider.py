@@ -20,7 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 CLIENT_ID = "client-1"
-CLIENT_SECRET = "client-secret-1"  # noqa: S105 (a test's own client)
+CLIENT_SECRET = "client-secret-1"
 _KEYS: dict[str, RSAKey] = {}
 
 

@@ -34,15 +34,18 @@ def test_start_redirects_to_the_provider_with_pkce_state_and_nonce_and_sets_the_
     assert query["code_challenge_method"] == "S256"
     assert query["scope"] == "openid email profile"
     assert query["redirect_uri"] == "http://testserver/api/v1/auth/social/oidc/callback/"
-    assert len(query["state"]) >= 32 and len(query["nonce"]) >= 32
+    assert len(query["state"]) >= 32
+    assert len(query["nonce"]) >= 32
     cookie = response.cookies[COOKIE_NAME]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
     assert cookie["path"] == callback_url("oidc")
     assert int(cookie["max-age"]) == 600
     request = AuthorizationRequest.objects.get()
     # Only a hash of the cookie's reference is stored.
     assert cookie.value not in request.reference_hash
-    assert request.state == query["state"] and request.nonce == query["nonce"]
+    assert request.state == query["state"]
+    assert request.nonce == query["nonce"]
 
 
 def test_unknown_provider_is_a_404_in_the_standard_shape(provider):
@@ -55,14 +58,16 @@ def test_first_sign_in_creates_a_verified_user_with_no_password_and_an_identity(
     response = social_login(APIClient(), provider, preferred_username="ada", email="Ada@Example.com")
     assert response.status_code == HTTPStatus.OK, response.json()
     body = response.json()
-    assert body["user_created"] is True and body["token_type"] == "Bearer"
+    assert body["user_created"] is True
+    assert body["token_type"] == "Bearer"
     user = User.objects.get(pk=body["user"]["id"])
     assert (user.username, user.email, user.email_verified) == ("ada", "ada@example.com", True)
     assert not user.has_usable_password()
     identity = Identity.objects.get(user=user)
     assert (identity.issuer, identity.subject, identity.provider) == (provider.issuer, "subject-1", "oidc")
     me = APIClient(HTTP_AUTHORIZATION=f"Bearer {body['access']}").get("/api/v1/auth/me/")
-    assert me.status_code == HTTPStatus.OK and me.json()["username"] == "ada"
+    assert me.status_code == HTTPStatus.OK
+    assert me.json()["username"] == "ada"
     assert SecurityEvent.objects.filter(user=user, event=Event.IDENTITY_LINKED).count() == 1
     login = SecurityEvent.objects.get(user=user, event=Event.LOGIN_SUCCEEDED)
     assert login.detail["provider"] == "oidc"
@@ -83,7 +88,8 @@ def test_second_sign_in_finds_the_same_user_by_issuer_and_subject_even_with_a_ne
     first = social_login(APIClient(), provider).json()
     second = social_login(APIClient(), provider, email="renamed@example.com")
     assert second.status_code == HTTPStatus.OK
-    assert second.json()["user"]["id"] == first["user"]["id"] and second.json()["user_created"] is False
+    assert second.json()["user"]["id"] == first["user"]["id"]
+    assert second.json()["user_created"] is False
     assert Identity.objects.get().email == "renamed@example.com"
     assert User.objects.count() == 1
 
@@ -109,7 +115,8 @@ def test_callback_in_another_browser_is_refused_login_csrf(provider):
         "detail": response.json()["errors"][0]["detail"],
         "attr": "state",
     }
-    assert Ticket.objects.count() == 0 and "/token" not in provider.requests
+    assert Ticket.objects.count() == 0
+    assert "/token" not in provider.requests
 
 
 def test_callback_with_a_state_of_another_sign_in_of_the_same_browser_is_refused(provider):
