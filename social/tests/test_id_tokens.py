@@ -1,4 +1,4 @@
-"""ID token validation with keys the test makes: signature, kid rotation, iss, aud, azp, exp, nonce, Microsoft tenants."""
+"""ID token validation with keys the test makes: signature, key rotation, iss, aud, exp, nonce, Microsoft tenants."""
 
 import base64
 import json
