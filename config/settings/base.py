@@ -406,16 +406,8 @@ def _social_url(name: str, value: str) -> str:
     return value.rstrip("/")
 
 
-def _social_provider(prefix: str, *, trusted: bool, **fields) -> dict | None:
-    client_id = env.str(f"SOCIAL_{prefix}_CLIENT_ID", default="")
-    if not client_id:
-        return None
-    return {
-        "client_id": client_id,
-        "client_secret": env.str(f"SOCIAL_{prefix}_CLIENT_SECRET", default=""),
-        "trusted": env.bool(f"SOCIAL_{prefix}_TRUSTED", default=trusted),
-        **fields,
-    }
+def _social_provider(client_id: str, client_secret: str, trusted: bool, **fields) -> dict | None:
+    return {"client_id": client_id, "client_secret": client_secret, "trusted": trusted, **fields} if client_id else None
 
 
 _SOCIAL_GITLAB_URL = _social_url("SOCIAL_GITLAB_URL", env.str("SOCIAL_GITLAB_URL", default="https://gitlab.com"))
@@ -424,30 +416,40 @@ SOCIAL_PROVIDERS = {
     slug: provider
     for slug, provider in {
         "google": _social_provider(
-            "GOOGLE",
-            trusted=True,
+            env.str("SOCIAL_GOOGLE_CLIENT_ID", default=""),
+            env.str("SOCIAL_GOOGLE_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_GOOGLE_TRUSTED", default=True),
             preset="google",
             name="Google",
             discovery_url="https://accounts.google.com/.well-known/openid-configuration",
         ),
         "microsoft": _social_provider(
-            "MICROSOFT",
-            trusted=False,
+            env.str("SOCIAL_MICROSOFT_CLIENT_ID", default=""),
+            env.str("SOCIAL_MICROSOFT_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_MICROSOFT_TRUSTED", default=False),
             preset="microsoft",
             name="Microsoft",
             tenant=env.str("SOCIAL_MICROSOFT_TENANT", default="common"),
         ),
         "gitlab": _social_provider(
-            "GITLAB",
-            trusted=False,
+            env.str("SOCIAL_GITLAB_CLIENT_ID", default=""),
+            env.str("SOCIAL_GITLAB_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_GITLAB_TRUSTED", default=False),
             preset="gitlab",
             name="GitLab",
             discovery_url=f"{_SOCIAL_GITLAB_URL}/.well-known/openid-configuration",
         ),
-        "github": _social_provider("GITHUB", trusted=True, preset="github", name="GitHub"),
+        "github": _social_provider(
+            env.str("SOCIAL_GITHUB_CLIENT_ID", default=""),
+            env.str("SOCIAL_GITHUB_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_GITHUB_TRUSTED", default=True),
+            preset="github",
+            name="GitHub",
+        ),
         "oidc": _social_provider(
-            "OIDC",
-            trusted=False,
+            env.str("SOCIAL_OIDC_CLIENT_ID", default=""),
+            env.str("SOCIAL_OIDC_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_OIDC_TRUSTED", default=False),
             preset="oidc",
             name=env.str("SOCIAL_OIDC_NAME", default="OpenID Connect"),
             discovery_url=_social_url("SOCIAL_OIDC_DISCOVERY_URL", _SOCIAL_OIDC_DISCOVERY_URL)
