@@ -34,6 +34,7 @@ REQUEST_SECONDS = 10 * 60
 TICKET_SECONDS = 60
 STATE_INVALID = "This sign-in was not started in this browser, was already finished, or expired; start again."
 CODE_REJECTED = "The provider refused the authorization code (used already or expired); start again."
+ISSUER_MISMATCH = "The sign-in came back from another provider than it went to; start again."
 TICKET_INVALID = "This ticket is invalid, used or expired; sign in with the provider again."
 ID_TOKEN_REJECTED = "The provider's ID token did not pass validation."
 ID_TOKEN_USED = "This ID token was used already; sign in with the provider again."
@@ -160,9 +161,14 @@ def claims_normalize(claims: dict) -> dict:
     }
 
 
-def callback_finish(*, provider: Provider, reference: str, state: str, code: str) -> str:
-    """Finish the browser's sign-in at the provider; return the ticket for the client application."""
+def callback_finish(*, provider: Provider, reference: str, state: str, code: str, iss: str | None = None) -> str:
+    """
+    Finish the browser's sign-in at the provider; return the ticket for the client application.
+    A provider that names itself in the redirect (RFC 9207's `iss`) must be this one (mix-up defense).
+    """
     request = _request_take(provider=provider, reference=reference, state=state)
+    if iss is not None and iss != discovery(provider)["issuer"]:
+        raise field_error("iss", ISSUER_MISMATCH, code="issuer_mismatch")
     if not code:
         raise field_error("code", CODE_REJECTED, code="code_rejected")
     token = _token_fetch(provider, request, code)

@@ -10,3 +10,12 @@ from social import deliveries
 def identity_linked_mail_send(self: Task, *, user_id: int, identity_id: int, key: str) -> bool:
     with temporary_failures_retried(self):
         return deliveries.identity_linked_mail_deliver(user_id=user_id, identity_id=identity_id, key=key)
+
+
+@shared_task
+def purge_social_requests() -> dict[str, int]:
+    """Hourly (beat): delete authorization requests and tickets past their time."""
+    from social.flow import requests_purge_expired
+
+    requests_deleted, tickets_deleted = requests_purge_expired()
+    return {"requests": requests_deleted, "tickets": tickets_deleted}

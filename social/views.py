@@ -154,6 +154,7 @@ def _link_user(link: str) -> User:
 
 @extend_validation_errors(["state_invalid"], field_name="state", methods=["get"])
 @extend_validation_errors(["code_rejected"], field_name="code", methods=["get"])
+@extend_validation_errors(["issuer_mismatch"], field_name="iss", methods=["get"])
 class CallbackView(PublicView):
     throttle_classes = [AnonRateThrottle]
 
@@ -182,6 +183,7 @@ class CallbackView(PublicView):
             response = HttpResponseRedirect(f"{frontend}?{urlencode({'error': error[:64]})}")
         else:
             ticket = flow.callback_finish(
+                iss=request.query_params.get("iss"),
                 provider=provider,
                 reference=request.COOKIES.get(COOKIE_NAME, ""),
                 state=request.query_params.get("state", ""),

@@ -468,3 +468,8 @@ SOCIAL_CALLBACK_ORIGIN = env.str("SOCIAL_CALLBACK_ORIGIN", default="").rstrip("/
 SOCIAL_FRONTEND_PATH = env.str("SOCIAL_FRONTEND_PATH", default="/social/callback")
 # Seconds to wait for a provider (discovery, keys, token, user info) before answering 503.
 SOCIAL_HTTP_TIMEOUT = env.float("SOCIAL_HTTP_TIMEOUT", default=5.0)
+# Authorization requests (10 minutes) and tickets (60 seconds) left behind by unfinished sign-ins.
+CELERY_BEAT_SCHEDULE["purge-social-requests"] = {
+    "task": "social.tasks.purge_social_requests",
+    "schedule": crontab(minute=41),
+}

@@ -230,3 +230,32 @@ def test_the_provider_list_names_each_configured_provider(provider):
         ("github", "GitHub"),
     ]
     assert response.json()[0]["start_url"] == "http://testserver/api/v1/auth/social/oidc/start/"
+
+
+def test_a_redirect_naming_another_issuer_is_refused_mix_up(provider):
+    client = APIClient()
+    started = client.get(start_url("oidc"))
+    code, state = provider.authorize(started["Location"])
+    response = client.get(callback_url("oidc"), {"code": code, "state": state, "iss": "https://evil.example.com"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][0]["code"] == "issuer_mismatch"
+    assert "/token" not in provider.requests
+
+
+def test_a_redirect_naming_the_right_issuer_is_accepted(provider):
+    client = APIClient()
+    started = client.get(start_url("oidc"))
+    code, state = provider.authorize(started["Location"])
+    response = client.get(callback_url("oidc"), {"code": code, "state": state, "iss": provider.issuer})
+    assert ticket_of(response)
+
+
+def test_housekeeping_deletes_expired_requests_and_tickets_only(provider):
+    from social.tasks import purge_social_requests
+
+    browser_sign_in(APIClient(), provider)
+    APIClient().get(start_url("oidc"))
+    AuthorizationRequest.objects.update(expires_at="2000-01-01T00:00:00Z")
+    assert purge_social_requests() == {"requests": 1, "tickets": 0}
+    Ticket.objects.update(expires_at="2000-01-01T00:00:00Z")
+    assert purge_social_requests() == {"requests": 0, "tickets": 1}
