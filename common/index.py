@@ -17,6 +17,8 @@ LINKS = {
     "sessions": "auth-session-list",
     "audit_events": "audit-events",
     "api_keys": "api-key-list",
+    "identities": "identity-list",
+    "social_providers": "social-providers",
     "health": "health",
     "schema": "schema",
     "docs": "swagger-ui",
