@@ -14,7 +14,7 @@ def identity_linked_mail_send(self: Task, *, user_id: int, identity_id: int, key
 
 @shared_task
 def purge_social_requests() -> dict[str, int]:
-    """Hourly (beat): delete authorization requests and tickets past their time."""
+    """Daily (beat): delete authorization requests and tickets past their time."""
     from social.flow import requests_purge_expired
 
     requests_deleted, tickets_deleted = requests_purge_expired()

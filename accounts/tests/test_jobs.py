@@ -157,6 +157,7 @@ def test_beat_runs_every_purge_daily_and_their_tasks_exist():
         "accounts.tasks.purge_expired_tokens",
         "audit.tasks.purge_audit_events",
         "mfa.tasks.purge_login_challenges",
+        "social.tasks.purge_social_requests",
     }
     assert scheduled <= set(celery_app.tasks)
 

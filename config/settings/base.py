@@ -471,5 +471,5 @@ SOCIAL_HTTP_TIMEOUT = env.float("SOCIAL_HTTP_TIMEOUT", default=5.0)
 # Authorization requests (10 minutes) and tickets (60 seconds) left behind by unfinished sign-ins.
 CELERY_BEAT_SCHEDULE["purge-social-requests"] = {
     "task": "social.tasks.purge_social_requests",
-    "schedule": crontab(minute=41),
+    "schedule": crontab(hour=3, minute=41),
 }
