@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -147,7 +148,8 @@ def _link_user(link: str) -> User:
     except (signing.BadSignature, ValueError, TypeError):
         raise field_error("link", LINK_INVALID, code="invalid") from None
     user = User.objects.filter(pk=user_id, token_version=version, is_active=True).first()
-    if user is None:
+    # Once only: a link URL seen later (a log, the history) cannot start a linking sign-in of someone else's.
+    if user is None or not cache.add(f"social:link:{flow.secret_hash(link)}", 1, flow.REQUEST_SECONDS):
         raise field_error("link", LINK_INVALID, code="invalid")
     return user
 

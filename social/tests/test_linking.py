@@ -177,3 +177,11 @@ def test_unlinking_needs_a_recent_authentication(owner):
     response = APIClient(HTTP_AUTHORIZATION=f"Bearer {access}").delete(f"{IDENTITIES}{identity.pk}/")
     assert_reauthentication_required(response)
     assert Identity.objects.exists()
+
+
+def test_a_link_request_starts_one_sign_in_only(provider, owner, client_for):
+    link = urlsplit(client_for(owner).post("/api/v1/auth/social/oidc/link/").json()["authorization_url"])
+    assert APIClient().get(f"{link.path}?{link.query}").status_code == HTTPStatus.FOUND
+    again = APIClient().get(f"{link.path}?{link.query}")
+    assert again.status_code == HTTPStatus.BAD_REQUEST
+    assert again.json()["errors"][0]["attr"] == "link"
