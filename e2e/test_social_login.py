@@ -216,7 +216,8 @@ def test_a_user_with_totp_must_pass_the_second_step(stack):
     assert status == HTTPStatus.ACCEPTED, challenge
     assert challenge["mfa_required"] is True
     assert "access" not in challenge
-    code = totp.code_at_step(secret, totp.step_at(time.time()))
+    # The next step's code (within the allowed drift): turning two-factor on spent the current one.
+    code = totp.code_at_step(secret, totp.step_at(time.time()) + 1)
     body = {"mfa_token": challenge["mfa_token"], "code": code}
     status, done = stack["api"].request("POST", "/api/v1/auth/login/mfa/", body)
     assert status == HTTPStatus.OK, done
