@@ -81,4 +81,7 @@ class APIExceptionHandler(ExceptionHandler):
             # the request's own log line says why it failed.
             record_failure(self.context.get("request"), self.exc)
             return
+        if getattr(exc, "upstream_failure", False):
+            # Another service (a sign-in provider) failed, not our code: its log line is the request's.
+            return
         super().report_exception(exc, response)

@@ -18,6 +18,8 @@ LINKS = {
     "audit_events": "audit-events",
     "api_keys": "api-key-list",
     "passkeys": "passkey-list",
+    "identities": "identity-list",
+    "social_providers": "social-providers",
     "health": "health",
     "schema": "schema",
     "docs": "swagger-ui",

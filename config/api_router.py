@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("devices.urls")),
     path("", include("privacy.urls")),
     path("", include("passkeys.urls")),
+    path("", include("social.urls")),
 ]

@@ -159,6 +159,7 @@ def test_beat_runs_every_purge_daily_and_their_tasks_exist():
         "audit.tasks.purge_audit_events",
         "mfa.tasks.purge_login_challenges",
         "devices.tasks.purge_devices",
+        "social.tasks.purge_social_requests",
     }
     assert scheduled <= set(celery_app.tasks)
 

@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, set_script_prefix
+from rest_framework.test import APIClient
 
 from accounts.models import Role
 from apikeys.scopes import (
@@ -177,8 +178,13 @@ def test_a_key_reaches_no_auth_endpoint_but_reading_me(user, method, path, publi
         assert response.status_code == HTTPStatus.OK, response.content
         assert not response.json()["publicKey"].get("allowCredentials")
     elif public:
-        # A key there authenticates nobody: the empty body is what is refused.
-        assert response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED), response.content
+        # A key there authenticates nobody: it answers as to an anonymous caller (an empty body is refused,
+        # an unknown sign-in provider is a 404, the provider list is public).
+        anonymous = APIClient().generic(method, path, "{}", content_type="application/json")
+        assert response.status_code == anonymous.status_code, response.content
+        assert response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND) or (
+            method == "GET" and path == "/api/v1/auth/social/providers/"
+        ), response.content
     else:
         assert response.status_code == HTTPStatus.FORBIDDEN, response.content
         assert response.json()["errors"][0]["detail"] == AUTH_ENDPOINT_CLOSED

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "breaches",
     "devices",
     "passkeys",
+    "social",
 ]
 
 MIDDLEWARE = [
@@ -450,4 +451,84 @@ if PRIVACY_HOUSEKEEPING_SECONDS < 1:
 CELERY_BEAT_SCHEDULE["privacy-housekeeping"] = {
     "task": "privacy.tasks.privacy_housekeeping",
     "schedule": float(PRIVACY_HOUSEKEEPING_SECONDS),
+}
+
+
+# --- Social login by OpenID Connect (social) ---------------------------------------------------
+# A provider is on when its client id is set. Secrets come from the environment only. `TRUSTED`:
+# the provider's `email_verified: true` may link an existing account with that (verified) email
+# without its password; otherwise a matching email must sign in first and link (docs/social-login.md).
+def _social_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")):
+        raise ImproperlyConfigured(f"{name} must be an https URL (plain http only on loopback).")
+    return value.rstrip("/")
+
+
+def _social_provider(client_id: str, client_secret: str, trusted: bool, **fields) -> dict | None:
+    return {"client_id": client_id, "client_secret": client_secret, "trusted": trusted, **fields} if client_id else None
+
+
+_SOCIAL_GITLAB_URL = _social_url("SOCIAL_GITLAB_URL", env.str("SOCIAL_GITLAB_URL", default="https://gitlab.com"))
+_SOCIAL_OIDC_DISCOVERY_URL = env.str("SOCIAL_OIDC_DISCOVERY_URL", default="")
+SOCIAL_PROVIDERS = {
+    slug: provider
+    for slug, provider in {
+        "google": _social_provider(
+            env.str("SOCIAL_GOOGLE_CLIENT_ID", default=""),
+            env.str("SOCIAL_GOOGLE_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_GOOGLE_TRUSTED", default=True),
+            preset="google",
+            name="Google",
+            discovery_url="https://accounts.google.com/.well-known/openid-configuration",
+        ),
+        "microsoft": _social_provider(
+            env.str("SOCIAL_MICROSOFT_CLIENT_ID", default=""),
+            env.str("SOCIAL_MICROSOFT_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_MICROSOFT_TRUSTED", default=False),
+            preset="microsoft",
+            name="Microsoft",
+            tenant=env.str("SOCIAL_MICROSOFT_TENANT", default="common"),
+        ),
+        "gitlab": _social_provider(
+            env.str("SOCIAL_GITLAB_CLIENT_ID", default=""),
+            env.str("SOCIAL_GITLAB_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_GITLAB_TRUSTED", default=False),
+            preset="gitlab",
+            name="GitLab",
+            discovery_url=f"{_SOCIAL_GITLAB_URL}/.well-known/openid-configuration",
+        ),
+        "github": _social_provider(
+            env.str("SOCIAL_GITHUB_CLIENT_ID", default=""),
+            env.str("SOCIAL_GITHUB_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_GITHUB_TRUSTED", default=True),
+            preset="github",
+            name="GitHub",
+        ),
+        "oidc": _social_provider(
+            env.str("SOCIAL_OIDC_CLIENT_ID", default=""),
+            env.str("SOCIAL_OIDC_CLIENT_SECRET", default=""),
+            env.bool("SOCIAL_OIDC_TRUSTED", default=False),
+            preset="oidc",
+            name=env.str("SOCIAL_OIDC_NAME", default="OpenID Connect"),
+            discovery_url=_social_url("SOCIAL_OIDC_DISCOVERY_URL", _SOCIAL_OIDC_DISCOVERY_URL)
+            if _SOCIAL_OIDC_DISCOVERY_URL
+            else "",
+        ),
+    }.items()
+    if provider is not None
+}
+if "oidc" in SOCIAL_PROVIDERS and not SOCIAL_PROVIDERS["oidc"]["discovery_url"]:
+    raise ImproperlyConfigured("SOCIAL_OIDC_CLIENT_ID is set: set SOCIAL_OIDC_DISCOVERY_URL too.")
+# The API's public origin for the providers' redirect URI (…/api/v1/auth/social/<provider>/callback/);
+# empty: the request's own origin.
+SOCIAL_CALLBACK_ORIGIN = env.str("SOCIAL_CALLBACK_ORIGIN", default="").rstrip("/")
+# Where the callback sends the browser in the client application, with `?ticket=` or `?error=`.
+SOCIAL_FRONTEND_PATH = env.str("SOCIAL_FRONTEND_PATH", default="/social/callback")
+# Seconds to wait for a provider (discovery, keys, token, user info) before answering 503.
+SOCIAL_HTTP_TIMEOUT = env.float("SOCIAL_HTTP_TIMEOUT", default=5.0)
+# Authorization requests (10 minutes) and tickets (60 seconds) left behind by unfinished sign-ins.
+CELERY_BEAT_SCHEDULE["purge-social-requests"] = {
+    "task": "social.tasks.purge_social_requests",
+    "schedule": crontab(hour=3, minute=41),
 }
