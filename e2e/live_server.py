@@ -50,6 +50,18 @@ class LiveServer:
         return manage(self.database_url, *args)
 
 
+# The Redis the machine runs for the tests (broker and shared cache under a prefix of each test's own).
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

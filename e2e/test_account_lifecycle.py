@@ -10,7 +10,6 @@ mail carries a link that downloads the archive once.
 import json
 import os
 import re
-import socket
 import time
 import urllib.request
 import uuid
@@ -23,21 +22,12 @@ from accounts.demo import DEMO_PASSWORD
 from bench.server import Gunicorn, manage
 from e2e.celery_beat import CeleryBeat
 from e2e.celery_worker import CeleryWorker
-from e2e.live_server import LiveServer, free_port, fresh_database_url
+from e2e.live_server import LiveServer, free_port, fresh_database_url, redis_reachable
 from e2e.smtp import plain_text, smtp_server
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-REDIS = ("127.0.0.1", 6379)
 TOKEN = re.compile(r"token=([A-Za-z0-9_.:-]+)")
 HOUSEKEEPING_SECONDS = 2
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 pytestmark = [

@@ -16,9 +16,8 @@ from bench.server import Gunicorn, manage
 from breaches.pwned import PasswordDigest
 from breaches.tests.range_api import range_api_running
 from e2e.celery_worker import CeleryWorker
-from e2e.live_server import LiveServer, free_port, fresh_database_url
+from e2e.live_server import LiveServer, free_port, fresh_database_url, redis_reachable
 from e2e.smtp import plain_text, smtp_server
-from e2e.test_mail_jobs import redis_reachable
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 

@@ -10,7 +10,6 @@ and an unknown address, which it could not if the mail were sent inside the requ
 
 import os
 import re
-import socket
 import statistics
 import time
 import urllib.request
@@ -23,25 +22,16 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 
 from bench.server import Gunicorn, manage
 from e2e.celery_worker import CeleryWorker, wait_until_drained
-from e2e.live_server import LiveServer, free_port, fresh_database_url
+from e2e.live_server import REDIS, LiveServer, free_port, fresh_database_url, redis_reachable
 from e2e.smtp import plain_text, smtp_server
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-REDIS = ("127.0.0.1", 6379)
 # What a mail server across the network takes to accept a mail (a LAN relay: tens of ms; a
 # provider over TLS: hundreds). Inline sending would add at least this to a known address's reset.
 SMTP_LATENCY = 0.1
 TOKEN = re.compile(r"token=([A-Za-z0-9_.:-]+)")
 TIMING_ROUNDS = 100
 NEW_PASSWORD = "a-long-new-passphrase-from-e2e"
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 pytestmark = [

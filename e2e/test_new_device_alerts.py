@@ -8,7 +8,6 @@ mails a password reset; a known device is mailed nothing.
 import json
 import os
 import re
-import socket
 import time
 import urllib.request
 import uuid
@@ -19,11 +18,10 @@ import redis
 
 from bench.server import Gunicorn, manage
 from e2e.celery_worker import CeleryWorker, wait_until_drained
-from e2e.live_server import free_port, fresh_database_url
+from e2e.live_server import REDIS, free_port, fresh_database_url, redis_reachable
 from e2e.smtp import plain_text, smtp_server
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-REDIS = ("127.0.0.1", 6379)
 TOKEN = re.compile(r"token=([A-Za-z0-9_.:-]+)")
 ADDRESS = "user@example.com"
 DEMO_PASSWORD = "demo-pass-2024"
@@ -33,14 +31,6 @@ CHROME_WINDOWS = (
 )
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 HOME, STRANGER = "198.51.100.23", "203.0.113.9"
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 pytestmark = [

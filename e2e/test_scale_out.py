@@ -7,7 +7,6 @@ instances, and a rolling restart under load fails nothing.
 import base64
 import json
 import os
-import socket
 import time
 import uuid
 from http import HTTPStatus
@@ -16,20 +15,11 @@ import pytest
 
 from accounts.demo import DEMO_PASSWORD
 from bench.server import Gunicorn, manage
-from e2e.live_server import LiveServer, free_port, fresh_database_url
+from e2e.live_server import LiveServer, free_port, fresh_database_url, redis_reachable
 from e2e.load import Call, running_load
 from e2e.nginx import nginx_balancer, nginx_binary
 from e2e.smtp import smtp_server
 from mfa import totp
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 pytestmark = [

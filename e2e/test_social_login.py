@@ -19,9 +19,8 @@ from playwright.sync_api import sync_playwright
 
 from bench.server import Gunicorn, manage
 from e2e.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from e2e.live_server import LiveServer, free_port, fresh_database_url
+from e2e.live_server import LiveServer, free_port, fresh_database_url, redis_reachable
 from e2e.oidc_provider import OidcProvider, require_oidc_provider
-from e2e.test_mail_jobs import redis_reachable
 from mfa import totp
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")

@@ -5,7 +5,6 @@ With CACHE_URL=redis://…, throttling counters are shared by every process, as 
 Every test uses prefixes of its own, so a second run within the throttle's minute starts afresh.
 """
 
-import socket
 import uuid
 from http import HTTPStatus
 from pathlib import Path
@@ -13,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from common.tests.new_process import run_snippet
-
-REDIS = ("127.0.0.1", 6379)
+from e2e.live_server import redis_reachable
 
 # One request in a fresh interpreter: a new process with its own Django and its own cache client.
 ONE_REGISTER_ATTEMPT = """
@@ -26,14 +24,6 @@ response = Client(HTTP_HOST="localhost").post("/api/v1/auth/register/", {}, cont
 cache = settings.CACHES["default"]
 print(json.dumps({"status": response.status_code, "backend": cache["BACKEND"], "key_prefix": cache.get("KEY_PREFIX")}))
 """
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def register_in_a_new_process(cache_url: str, tmp_path: Path, **extra: str) -> dict:
