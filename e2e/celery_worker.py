@@ -15,45 +15,42 @@ import redis
 from bench.server import BASE_DIR, VENV_BIN, production_env
 
 
-class CeleryWorker:
-    """One worker with a prefork pool of `concurrency` processes, in a session of its own."""
+class CeleryProcess:
+    """A `celery -A config …` process with production settings, in a session of its own, its output in `log_path`."""
 
-    def __init__(self, database_url: str, log_path: Path, concurrency: int = 1, **extra: str):
+    # What the process prints once it is ready, and its name in the error when it never does.
+    ready_line = ""
+    name = ""
+
+    def __init__(self, database_url: str, log_path: Path, **extra: str):
         self.log_path = log_path
         self.env = production_env(database_url, **extra)
-        self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    def start(self, timeout: float = 60) -> "CeleryWorker":
-        command = [
-            str(VENV_BIN / "celery"),
-            *("-A", "config", "worker", "--loglevel", "INFO", "--pool", "prefork"),
-            *("--concurrency", str(self.concurrency), "--hostname", f"e2e-{uuid.uuid4().hex[:8]}@%h"),
-            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ]
+    def arguments(self) -> list[str]:
+        """What follows `celery -A config`."""
+        raise NotImplementedError
+
+    def start(self, timeout: float = 60):
+        command = [str(VENV_BIN / "celery"), "-A", "config", *self.arguments()]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         deadline = time.monotonic() + timeout
-        while "ready." not in self.log():
+        while self.ready_line not in self.log():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the worker did not start: {self.log()[-3000:]}")
+                raise RuntimeError(f"{self.name} did not start: {self.log()[-3000:]}")
             time.sleep(0.2)
         return self
 
-    def pool_pids(self) -> set[int]:
-        """The pool's processes, the ones that run jobs (Linux: from /proc)."""
-        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
-        return {int(pid) for pid in children.split()}
-
     def stop(self, timeout: float = 30) -> int | None:
-        """SIGTERM (warm shutdown: the running job finishes), then SIGKILL to the worker's whole session."""
+        """SIGTERM (a worker's warm shutdown: the running job finishes), then SIGKILL to the whole session."""
         if self.process is None or self.process.poll() is not None:
             return self.process and self.process.returncode
         self.process.terminate()
@@ -65,6 +62,29 @@ class CeleryWorker:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class CeleryWorker(CeleryProcess):
+    """One worker with a prefork pool of `concurrency` processes."""
+
+    ready_line = "ready."
+    name = "the worker"
+
+    def __init__(self, database_url: str, log_path: Path, concurrency: int = 1, **extra: str):
+        super().__init__(database_url, log_path, **extra)
+        self.concurrency = concurrency
+
+    def arguments(self) -> list[str]:
+        return [
+            *("worker", "--loglevel", "INFO", "--pool", "prefork"),
+            *("--concurrency", str(self.concurrency), "--hostname", f"e2e-{uuid.uuid4().hex[:8]}@%h"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ]
+
+    def pool_pids(self) -> set[int]:
+        """The pool's processes, the ones that run jobs (Linux: from /proc)."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        return {int(pid) for pid in children.split()}
 
 
 def queue_is_empty(broker: redis.Redis, prefix: str, queue: str = "celery") -> bool:

@@ -31,7 +31,8 @@ from passkeys.serializers import (
     SecondStepOptionsSerializer,
 )
 
-REGISTRATION_CODES = [
+# What a refused answer to any ceremony can say on `credential` (passkeys.ceremonies turns fido2's errors into these).
+CEREMONY_CODES = [
     "invalid",
     "wrong_ceremony",
     "origin_not_allowed",
@@ -40,22 +41,10 @@ REGISTRATION_CODES = [
     "user_presence_required",
     "user_verification_required",
     "invalid_credential",
-    "unsupported_algorithm",
-    "already_registered",
 ]
+REGISTRATION_CODES = [*CEREMONY_CODES, "unsupported_algorithm", "already_registered"]
 # What a refused passwordless answer can say on `credential` (an unknown passkey or a bad signature is a 401).
-LOGIN_CODES = [
-    "invalid",
-    "wrong_ceremony",
-    "origin_not_allowed",
-    "challenge_invalid",
-    "rp_id_mismatch",
-    "user_presence_required",
-    "user_verification_required",
-    "invalid_credential",
-    "clone_suspected",
-    "not_passwordless",
-]
+LOGIN_CODES = [*CEREMONY_CODES, "clone_suspected", "not_passwordless"]
 STEP_UP_NOTE = (
     "Needs a login or reauthentication (`auth/reauthenticate/`) within `REAUTH_SECONDS` (else 401 "
     "`reauthentication_required`)."
