@@ -15,6 +15,7 @@ from accounts import password_reset, services, sessions
 from accounts.admin_login import AdminLoginForm
 from accounts.models import LoginSession, User
 from audit.context import RequestContext, request_context
+from common.admin import ReadOnlyModelAdmin
 
 ACCESS_FIELDS = ("role", "is_active")
 
@@ -192,7 +193,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(LoginSession)
-class LoginSessionAdmin(admin.ModelAdmin):
+class LoginSessionAdmin(ReadOnlyModelAdmin):
     """
     Login sessions, read-only: where each was last used and whether it ended; the purge removes expired ones.
 
@@ -207,15 +208,6 @@ class LoginSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     actions = ["end_sessions"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_end_permission(self, request):
         return request.user.is_active and request.user.is_admin

@@ -13,12 +13,13 @@ from django.utils.html import format_html
 from apikeys import services
 from apikeys.models import ApiKey
 from audit.context import request_context
+from common.admin import ReadOnlyModelAdmin
 
 SHOWN = ["prefix", "name", "owner", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at"]
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ReadOnlyModelAdmin):
     list_display = ["prefix", "name", "owner_keys", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at"]
     list_select_related = ["owner"]
     list_filter = ["scopes", ("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter)]
@@ -28,14 +29,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = SHOWN
     actions = ["revoke"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # revoke instead: the key's row and history stay
+    # Not deletable here: revoking keeps the key's row and history.
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm("apikeys.change_apikey")

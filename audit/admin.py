@@ -19,6 +19,7 @@ from django.db.models.lookups import Exact
 from django.utils.functional import cached_property
 
 from audit.models import SecurityEvent
+from common.admin import ReadOnlyModelAdmin
 
 
 class CappedCountPaginator(Paginator):
@@ -37,7 +38,7 @@ class CappedCountPaginator(Paginator):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyModelAdmin):
     list_display = ["at", "event", "user", "actor", "ip", "request_id"]
     list_select_related = ["user", "actor"]
     list_filter = ["event", ("at", admin.DateFieldListFilter)]
@@ -49,15 +50,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -2,21 +2,13 @@
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyModelAdmin
 from devices.models import Device, LoginAlert
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Device)

@@ -2,24 +2,18 @@
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyModelAdmin
 from mfa.models import Authenticator, RecoveryCode
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Nothing is added or changed here: users enrol themselves, staff turn two-factor off on the user."""
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
+    """
+    Nothing is added, changed or deleted here: users enrol themselves, staff turn two-factor off on the user
+    (deleting a row would leave two-factor half on: the user's "turn off" action does it whole).
+    """
 
     list_select_related = ["user"]
     search_fields = ["user__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting a row would leave two-factor half on: the user's "turn off" action does it whole.
-        return False
 
 
 @admin.register(Authenticator)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.context import request_context
+from common.admin import ReadOnlyModelAdmin
 from passkeys import services
 from passkeys.models import Passkey
 
@@ -30,7 +31,7 @@ SHOWN = [
 
 
 @admin.register(Passkey)
-class PasskeyAdmin(admin.ModelAdmin):
+class PasskeyAdmin(ReadOnlyModelAdmin):
     list_display = ["name", "owner_passkeys", "created_at", "last_used_at", "discoverable", "user_verified"]
     list_display += ["backup_eligible", "backup_state"]
     list_select_related = ["user"]
@@ -44,14 +45,7 @@ class PasskeyAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("public_key", "credential_id", "user_handle")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the action below removes through the service (event, mail)
+    # Not deletable here: the action below removes a passkey through the service (event, mail).
 
     def has_remove_permission(self, request) -> bool:
         return request.user.has_perm("passkeys.delete_passkey")

@@ -7,6 +7,7 @@ mailed link); reactivating the account in the users' admin also stops its purge.
 from django.contrib import admin
 from django.utils import timezone
 
+from common.admin import ReadOnlyModelAdmin
 from privacy.models import DataExport, DeletionRequest
 
 DELETION_SHOWN = ["user", "requested_at", "purge_after", "cancelled_at"]
@@ -28,19 +29,10 @@ class PendingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     list_select_related = ["user"]
     search_fields = ["=user__username", "=user__email"]
     search_help_text = "An exact username or email."
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DeletionRequest)
