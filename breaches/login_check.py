@@ -20,7 +20,7 @@ from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
 from breaches import tasks
-from breaches.pwned import PasswordDigest, RangeUnavailable, check_enabled, range_cached, range_fetch
+from breaches.pwned import PasswordDigest, RangeUnavailable, check_enabled, range_cached, range_download
 from common.jobs import job_enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def breach_found(*, user_id: int, password_hash: str, count: int, context: Reque
 def _check_in_background(*, user_id: int, password_hash: str, digest: PasswordDigest, context) -> None:
     close_old_connections()
     try:
-        count = range_fetch(digest.prefix).get(digest.suffix, 0)
+        count = range_download(digest.prefix).get(digest.suffix, 0)  # the login found it missing from the cache
         if count >= settings.PWNED_PASSWORDS_MIN_COUNT:
             breach_found(user_id=user_id, password_hash=password_hash, count=count, context=context)
     except RangeUnavailable as exc:

@@ -75,8 +75,11 @@ def range_cached(prefix: str) -> dict[str, int] | None:
 def range_fetch(prefix: str) -> dict[str, int]:
     """The range of `prefix`, from the cache or the API (then cached); RangeUnavailable when it cannot tell."""
     counts = range_cached(prefix)
-    if counts is not None:
-        return counts
+    return counts if counts is not None else range_download(prefix)
+
+
+def range_download(prefix: str) -> dict[str, int]:
+    """The range of `prefix` from the API, then cached (the caller found it missing from the cache)."""
     # An http(s) URL: the settings refuse any other scheme.
     request = urllib.request.Request(  # noqa: S310
         settings.PWNED_PASSWORDS_URL.rstrip("/") + "/" + prefix,
