@@ -14,7 +14,6 @@ from accounts.models import LoginSession, Role, User
 from accounts.password_reset import TOKEN_INVALID as RESET_TOKEN_INVALID
 from accounts.password_reset import password_reset_token_user
 from accounts.services import EMAIL_TAKEN, MFA_ONLY_OFF, USERNAME_TAKEN
-from common.rows import row_renderer
 from common.serializers import StrictBooleanField, StrictCharField, StrictEmailField, StrictModelSerializer
 
 WRONG_PASSWORD = "The current password is not correct."
@@ -176,10 +175,6 @@ class UserAdminSerializer(UserSerializer):
 
     class Meta(UserSerializer.Meta):
         read_only_fields = ["id", "username", "email", "date_joined", "email_verified", "pending_email"]
-
-
-# The admin user list's fast path renders `values()` rows with UserAdminSerializer's own fields.
-USER_ADMIN_COLUMNS, user_admin_row_render = row_renderer(UserAdminSerializer)
 
 
 class DetailSerializer(serializers.Serializer):

@@ -23,7 +23,6 @@ from accounts.permissions import IsAdmin, RecentAuthentication, RecentAuthentica
 from accounts.schema import ErrorResponse403EmailNotVerifiedSerializer
 from accounts.second_factor import LoginChallenge
 from accounts.serializers import (
-    USER_ADMIN_COLUMNS,
     AccountDeletionScheduledSerializer,
     LoginResponseSerializer,
     LoginSerializer,
@@ -35,18 +34,16 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserAdminSerializer,
     UserSerializer,
-    user_admin_row_render,
 )
 from accounts.throttles import PASSWORD_CHECK_THROTTLES, LoginRateThrottle, RegisterRateThrottle
 from accounts.tokens import TokenPair
 from audit.context import request_context
-from common.filters import only_parameters
+from common.fastpaths import FastPathsMixin
 from common.openapi import PASSWORD_VALIDATION_CODES
 from common.parsers import JSONParser
 from common.throttling import AnonRateThrottle
 
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
-FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
 UNAUTHORIZED = OpenApiResponse(ErrorResponse401Serializer, description="Bad credentials or token.")
 DELETION_SCHEDULED = (
     "Your account is deactivated and will be deleted after `purge_after`; the link mailed to you cancels it until then."
@@ -295,7 +292,9 @@ class PasswordChangeView(APIView):
 @extend_validation_errors(["last_admin"], field_name="role", actions=["partial_update"])
 @extend_validation_errors(["last_admin"], field_name="is_active", actions=["partial_update"])
 @extend_validation_errors(["only_off"], field_name="mfa_enabled", actions=["partial_update"])
-class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class UserViewSet(
+    FastPathsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """Admin-only user management: list, read, change `role` / `is_active`, turn two-factor off."""
 
     permission_classes = [IsAdmin]
@@ -304,19 +303,9 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     search_fields = ["username", "email"]
     http_method_names = ["get", "patch", "head", "options"]
 
-    # The list's fast path (below); tests turn it off to compare its bytes with DRF's generic path.
-    fast_paths = True
-
-    def list(self, request, *args, **kwargs):
-        """
-        Without filters or search, a page is served from statements compiled once, as dicts rendered
-        with the serializer's own fields (`common.rows`), through the same pagination: 7.5 -> 3.2 ms
-        a page in process (README, "What made it fast"). Anything else goes through DRF's `list`.
-        """
-        if not (self.fast_paths and only_parameters(request.query_params, FAST_LIST_PARAMETERS)):
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(selectors.user_list_rows(columns=USER_ADMIN_COLUMNS))
-        return self.get_paginated_response([user_admin_row_render(row) for row in page])
+    # A page of the unfiltered list as rows (common.fastpaths): 7.5 -> 3.2 ms a page in process
+    # (docs/performance.md, "What made it fast").
+    fast_parameters = {"list": frozenset({"page", "page_size"})}
 
     def get_queryset(self):
         return selectors.user_list()

@@ -11,7 +11,7 @@ at most 1.5 times the floor.
 They skip what the real endpoints must do (permission classes, throttling, filter validation,
 the error shape): they are yardsticks, mounted only by `bench.plain_urls`, never by the app.
 Each comes in two kinds: `plain` runs `cursor.execute` as the issue's floor did; `prepared`
-runs the statements as the app runs its own (`common.statements.execute_prepared`: prepared,
+runs the statements as the app runs its own (`cursor.execute_prepared`, common.postgresql: prepared,
 binary rows), so the database driver's tricks count for both sides and only the layers above
 the database are compared.
 """
@@ -26,8 +26,6 @@ import jwt
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-
-from common.statements import execute_prepared
 
 PAGE_SIZE = 20
 
@@ -63,7 +61,7 @@ def _iso(value: datetime) -> str:
 
 def _execute(cursor, sql: str, params: list, *, prepared: bool) -> None:
     if prepared:
-        execute_prepared(cursor, sql, params)
+        cursor.execute_prepared(sql, params)
     else:
         cursor.execute(sql, params)
 

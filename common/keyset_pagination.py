@@ -78,7 +78,7 @@ class KeysetPagination(BasePagination):
     def paginate_rows(self, request, ordering: tuple[str, ...], model, fetch) -> list:
         """
         One page from `fetch(cursor, limit)`: up to `limit` rows after `cursor` (None: from the start) in
-        `ordering`, backwards when the cursor is reversed; model instances or dicts (the feed's fast path).
+        `ordering`, backwards when the cursor is reversed; model instances or typed rows (the feed's fast path).
         """
         self.request = request
         self.base_url = request.build_absolute_uri()
@@ -156,7 +156,7 @@ class KeysetPagination(BasePagination):
         return [name.lstrip("-") for name in self.ordering]
 
     def _link(self, row, *, reverse: bool) -> str:
-        key = [row[name] if isinstance(row, dict) else getattr(row, name) for name in self._names()]
+        key = [getattr(row, name) for name in self._names()]
         token = cursor_encode(self.ordering, key, reverse=reverse)
         return replace_query_param(self.base_url, self.cursor_query_param, token)
 

@@ -1,28 +1,37 @@
 """
-Render database rows (dicts from `values()`) exactly as a ModelSerializer renders instances.
+Render typed database rows (named tuples from `values_list(named=True)` or a compiled statement)
+exactly as a ModelSerializer renders instances.
 
 A list page of 20 rows through DRF builds a model instance per row and calls a field object's
 `to_representation` per value: ~1 ms of a page, measured. `row_renderer` reads the
 serializer's own fields once and turns each into the cheapest function that gives the same
-result for a value of its model column, so the field list always comes from the serializer.
-A field it cannot render that way (a method field, a property, a relation, a new field type)
-raises `ImproperlyConfigured` when the renderer is built, at import: the list's fast path must
-learn that field before it can ship. Tests compare the output with the serializer's, byte for byte.
+result for a value of its column: model columns, choices, a nested serializer of a foreign key
+(its columns joined as `author__username`) and annotations the view's queryset adds. The
+columns to select always come from the serializer. A field it cannot render that way (a method
+field, a property, a many-relation, a new field type) raises `ImproperlyConfigured` when the
+renderer is built: a fast path must learn that field before it can ship. Tests compare the
+output with the serializer's on factory-made instances.
 """
 
-from collections.abc import Callable, Mapping
+import operator
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
-Row = Mapping[str, Any]
-
 # Fields whose `to_representation` returns a value of their model column unchanged.
 UNCHANGED = (serializers.CharField, serializers.IntegerField, serializers.BooleanField)
+
+
+class RowRenderer(NamedTuple):
+    """The columns to select (in `values_list(*columns, named=True)`) and a function rendering one such row."""
+
+    columns: tuple[str, ...]
+    render: Callable[[Any], dict]
 
 
 def datetime_render(value: datetime) -> str:
@@ -43,41 +52,79 @@ def _value_render(name: str, field: serializers.Field) -> Callable[[Any], Any] |
         if getattr(field, "format", api_settings.DATETIME_FORMAT) != ISO_8601:
             raise ImproperlyConfigured(f"row_renderer renders `{name}` only with DRF's ISO 8601 datetime format.")
         return datetime_render
-    if isinstance(field, serializers.DecimalField):
-        return field.to_representation
     if isinstance(field, serializers.ChoiceField) and all(type(key) is str for key in field.choices):
         return None  # a stored choice key is what DRF renders
-    if isinstance(field, UNCHANGED) and not isinstance(field, serializers.ChoiceField):
+    if isinstance(field, serializers.DecimalField | serializers.ChoiceField):
+        return field.to_representation
+    if isinstance(field, UNCHANGED):
         return None
     raise ImproperlyConfigured(
-        f"row_renderer cannot render `{name}` ({type(field).__name__}) from a column: render it in the list's fast "
-        "path or leave the fast path."
+        f"row_renderer cannot render `{name}` ({type(field).__name__}) from a column: teach common.rows that "
+        "field or leave the fast path."
     )
 
 
-def row_renderer(serializer_class: type[serializers.ModelSerializer]) -> tuple[tuple[str, ...], Callable[[Row], dict]]:
-    """(columns to select with `values()`, a function rendering one such row) for a flat ModelSerializer."""
-    serializer = serializer_class()
+def row_renderer(serializer_class: type[serializers.ModelSerializer], annotations: Iterable[str] = ()) -> RowRenderer:
+    """
+    The renderer of a ModelSerializer's rows; `annotations` names the fields the queryset annotates
+    (the feed's `my_vote`), which are columns of the rows but not of the model.
+    """
+    columns: list[str] = []
+    render = _renderer(serializer_class(), "", frozenset(annotations), columns)
+    return RowRenderer(tuple(columns), render)
+
+
+def _renderer(serializer: serializers.ModelSerializer, prefix: str, annotations: frozenset, columns: list):
     model = serializer.Meta.model
     plan = []
     for name, field in serializer.fields.items():
         if field.write_only:
             continue
-        try:
-            column = model._meta.get_field(field.source)
-        except FieldDoesNotExist:
-            column = None
-        if column is None or not column.concrete or column.is_relation:
-            raise ImproperlyConfigured(
-                f"row_renderer renders model columns only; `{serializer_class.__name__}.{name}` is not one."
-            )
-        plan.append((name, field.source, _value_render(name, field)))
+        label = f"{type(serializer).__name__}.{name}"
+        if isinstance(field, serializers.ModelSerializer):
+            plan.append((name, _nested(model, field, prefix, columns, label), None))
+            continue
+        if field.source in annotations:
+            column = prefix + field.source
+        else:
+            try:
+                model_field = model._meta.get_field(field.source)
+            except FieldDoesNotExist:
+                model_field = None
+            if model_field is None or not model_field.concrete or model_field.is_relation:
+                raise ImproperlyConfigured(
+                    f"row_renderer renders model columns, foreign keys' serializers and the annotations it is "
+                    f"told of; `{label}` is none of them."
+                )
+            column = prefix + field.source
+        columns.append(column)
+        plan.append((name, operator.attrgetter(column), _value_render(label, field)))
+    plan = tuple(plan)
 
-    def render(row: Row) -> dict:
+    def render(row) -> dict:
         rendered = {}
-        for name, source, convert in plan:
-            value = row[source]
+        for name, get, convert in plan:
+            value = get(row)
             rendered[name] = value if convert is None or value is None else convert(value)
         return rendered
 
-    return tuple(source for _, source, _ in plan), render
+    return render
+
+
+def _nested(model, field: serializers.ModelSerializer, prefix: str, columns: list, label: str):
+    """A getter rendering the nested serializer of a foreign key from its joined columns (None for a null key)."""
+    try:
+        relation = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        relation = None
+    if relation is None or not (relation.many_to_one or relation.one_to_one) or not relation.concrete:
+        raise ImproperlyConfigured(f"row_renderer renders nested serializers of foreign keys only, not `{label}`.")
+    if field.Meta.model is not relation.related_model:
+        raise ImproperlyConfigured(f"`{label}` serializes {field.Meta.model}, not the key's {relation.related_model}.")
+    render = _renderer(field, f"{prefix}{field.source}__", frozenset(), columns)
+    if not relation.null:
+        return render
+    key = prefix + relation.attname
+    columns.append(key)
+    present = operator.attrgetter(key)
+    return lambda row: None if present(row) is None else render(row)

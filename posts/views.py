@@ -2,7 +2,6 @@
 
 from http import HTTPStatus
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -10,19 +9,17 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from common.filters import FilterBackend, SearchFilter, only_parameters
+from common.fastpaths import FastPathsMixin
+from common.filters import MAX_ID, FilterBackend, SearchFilter
 from common.keyset_pagination import KeysetPagination
-from posts import services
+from posts import selectors, services
 from posts.filters import ORDERINGS, PostFilter
 from posts.models import Post, Vote
 from posts.permissions import CanDeletePost, CanEditPost
-from posts.selectors import post_detail_row, post_feed_page, post_list
-from posts.serializers import PostSerializer, VoteSerializer, post_render
+from posts.serializers import PostSerializer, VoteSerializer
 
 POST_NOT_FOUND = "No post with this id."
 VOTE_NOT_FOUND = "You have not voted on this post."
-# Parameters the feed's fast path serves itself; any other (author, search...) takes DRF's path.
-FAST_FEED_PARAMETERS = frozenset({"ordering", "cursor", "page_size"})
 
 
 @extend_schema_view(
@@ -38,7 +35,7 @@ FAST_FEED_PARAMETERS = frozenset({"ordering", "cursor", "page_size"})
     partial_update=extend_schema(summary="Change a post's title or body (author or admin)"),
     destroy=extend_schema(summary="Delete a post and its votes (author, moderator or admin)"),
 )
-class PostViewSet(viewsets.ModelViewSet):
+class PostViewSet(FastPathsMixin, viewsets.ModelViewSet):
     """Posts: everyone signed in reads and writes; editing and deleting follow `posts.permissions`."""
 
     serializer_class = PostSerializer
@@ -53,50 +50,45 @@ class PostViewSet(viewsets.ModelViewSet):
         "destroy": [IsAuthenticated, CanDeletePost],
     }
 
-    # The fast paths of the feed and of a post (below); tests turn them off to compare bytes with DRF's.
-    fast_paths = True
+    # The feed and a post are read through statements compiled once (common.fastpaths): building
+    # `post_list` cost more than the database takes (feed 10.1 -> 3.2 ms a page in process; a post
+    # 2.1x the requests/s over HTTP: docs/performance.md, "What made it fast").
+    fast_parameters = {"list": frozenset({"ordering", "cursor", "page_size"}), "retrieve": frozenset()}
+    fast_key = ("pk", "role")  # what of the caller `post_list` may read; `my_vote` binds the id
+    fast_key_parameters = ("pk",)
+    fast_annotations = ("my_vote",)
+    fast_extra_columns = ("author_id",)  # what the object permissions read
 
-    def list(self, request, *args, **kwargs):
-        """
-        The feed. Unfiltered pages (any ordering, cursor and page size) take a fast path: the same
-        query as `post_list` compiled once per ordering, rows as dicts, `post_render`, the same
-        pagination: 10.1 -> 3.2 ms a page in process (README, "What made it fast"). Anything
-        else, including every malformed value, goes through DRF's `list` and the FilterSet.
-        """
-        ordering = self._fast_feed_ordering(request.query_params)
-        if ordering is None:
-            return super().list(request, *args, **kwargs)
+    def fast_path_accepts(self, params) -> bool:
+        return params.get("ordering", "-created_at") in ORDERINGS  # any other is the FilterSet's 400
+
+    def fast_page(self, queryset):
+        ordering = ORDERINGS[self.request.query_params.get("ordering", "-created_at")]
+        columns = self.fast_columns()
 
         def fetch(cursor, limit):
-            return post_feed_page(user=request.user, ordering=ordering, cursor=cursor, limit=limit)
+            direction = None if cursor is None else cursor.reverse
+            statement = self.fast_statement(
+                "feed", selectors.post_feed_rows, ordering, direction, columns, suffix="LIMIT %s"
+            )
+            key = {} if cursor is None else {f"key{index}": value for index, value in enumerate(cursor.key)}
+            return self.fast_rows(statement, limit, **key)
 
-        rows = self.paginator.paginate_rows(request, ordering, Post, fetch)
-        return self.paginator.get_paginated_response([post_render(row) for row in rows])
+        return self.paginator.paginate_rows(self.request, ordering, Post, fetch)
 
-    def retrieve(self, request, *args, **kwargs):
-        """
-        A post. Without query parameters (which would filter it), read through a statement compiled
-        once and rendered by `post_render`, with the same 404 and object permissions: 2.1x the
-        requests/s over HTTP (README, "What made it fast"); otherwise DRF's `retrieve`.
-        """
-        if not (self.fast_paths and only_parameters(request.query_params, frozenset())):
-            return super().retrieve(request, *args, **kwargs)
-        row = post_detail_row(user=request.user, post_id=int(kwargs[self.lookup_field]))
-        if row is None:
-            raise Http404  # as DRF's `get_object` does
-        self.check_object_permissions(request, row)
-        return Response(post_render(row))
-
-    def _fast_feed_ordering(self, params) -> tuple[str, ...] | None:
-        """The database ordering when the fast path can serve this request, else None."""
-        if not self.fast_paths or not only_parameters(params, FAST_FEED_PARAMETERS):
+    def fast_object(self):
+        post_id = int(self.kwargs[self.lookup_field])
+        if not 0 < post_id <= MAX_ID:
             return None
-        return ORDERINGS.get(params.get("ordering", "-created_at"))
+        rows = self.fast_rows(
+            self.fast_statement("detail", selectors.post_detail_rows, self.fast_columns()), post=post_id
+        )
+        return rows[0] if rows else None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
             return Post.objects.none()
-        return post_list(user=self.request.user)
+        return selectors.post_list(user=self.request.user)
 
     def get_permissions(self):
         classes = self.permission_classes_by_action.get(self.action, [IsAuthenticated])

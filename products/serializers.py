@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from common.rows import row_renderer
 from common.serializers import StrictDecimalField, StrictModelSerializer
 from products.models import PRICE_DECIMAL_PLACES, PRICE_MAX_DIGITS, SKU_TAKEN, Product
 
@@ -33,7 +32,3 @@ class ProductSerializer(StrictModelSerializer):
         if taken.exists():
             raise serializers.ValidationError(SKU_TAKEN, code="unique")
         return value
-
-
-# The product list's fast path renders `values()` rows with ProductSerializer's own fields.
-PRODUCT_COLUMNS, product_row_render = row_renderer(ProductSerializer)

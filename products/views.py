@@ -6,14 +6,13 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.permissions import IsAdmin, ReadOnly
-from common.filters import only_parameters
+from common.fastpaths import FastPathsMixin
+from products.counts import product_count_kept
 from products.filters import ProductFilter
 from products.models import Product
-from products.selectors import product_list, product_list_rows
-from products.serializers import PRODUCT_COLUMNS, ProductSerializer, product_row_render
+from products.selectors import product_list
+from products.serializers import ProductSerializer
 from products.services import product_create, product_update
-
-FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
 
 
 @extend_schema_view(
@@ -33,7 +32,7 @@ FAST_LIST_PARAMETERS = frozenset({"page", "page_size"})
     destroy=extend_schema(summary="Delete a product (admin)"),
 )
 @extend_validation_errors(["unique"], field_name="sku", actions=["create", "update", "partial_update"])
-class ProductViewSet(viewsets.ModelViewSet):
+class ProductViewSet(FastPathsMixin, viewsets.ModelViewSet):
     """The catalogue: read by any signed-in user, written by admins only."""
 
     serializer_class = ProductSerializer
@@ -41,20 +40,12 @@ class ProductViewSet(viewsets.ModelViewSet):
     filterset_class = ProductFilter
     search_fields = ["name", "sku", "description"]
 
-    # The list's fast path (below); tests turn it off to compare its bytes with DRF's generic path.
-    fast_paths = True
+    # A page of the unfiltered list as rows (common.fastpaths), counted by the count PostgreSQL keeps
+    # (products.counts): 6.9 -> 4.9 ms a page in process (docs/performance.md, "What made it fast").
+    fast_parameters = {"list": frozenset({"page", "page_size"})}
 
-    def list(self, request, *args, **kwargs):
-        """
-        Without filters, search or ordering, a page is served from statements compiled once (per
-        scope: admin or not), as dicts rendered with the serializer's own fields (`common.rows`),
-        through the same pagination: 6.9 -> 4.9 ms a page in process (README, "What made it
-        fast"). Anything else goes through DRF's `list`.
-        """
-        if not (self.fast_paths and only_parameters(request.query_params, FAST_LIST_PARAMETERS)):
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(product_list_rows(user=request.user, columns=PRODUCT_COLUMNS))
-        return self.get_paginated_response([product_row_render(row) for row in page])
+    def fast_count(self) -> int | None:
+        return product_count_kept(admin=self.request.user.is_admin)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller

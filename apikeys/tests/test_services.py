@@ -102,7 +102,7 @@ def test_the_authentication_lookup_loads_the_key_and_its_owner_in_one_query(user
     with django_assert_num_queries(1):
         found = api_key_for_authentication(prefix=api_key.prefix)
         owner = found.owner
-    # What the hand-written statement stands for, as the ORM writes it.
+    # What the compiled statement stands for, as the ORM reads it.
     orm = ApiKey.objects.select_related("owner").get(prefix=api_key.prefix)
     assert _columns(found) == _columns(orm)
     assert _columns(owner) == _columns(orm.owner)
@@ -119,7 +119,7 @@ def test_the_authentication_lookup_is_a_prepared_statement_as_the_jwts_is(user):
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
-    assert any('FROM "apikeys_apikey" k INNER JOIN "accounts_user"' in statement for statement in prepared)
+    assert any('FROM "apikeys_apikey" INNER JOIN "accounts_user"' in statement for statement in prepared)
 
 
 def _last_used(api_key: ApiKey):

@@ -1,5 +1,6 @@
 """Rows rendered from a serializer's own fields: the same values, and a loud failure for a field it cannot render."""
 
+import collections
 import random
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -27,7 +28,8 @@ def test_a_row_renders_as_the_serializer_renders_the_instance():
         updated_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
     )
     columns, render = row_renderer(ProductSerializer)
-    assert render({name: getattr(product, name) for name in columns}) == ProductSerializer(product).data
+    row = collections.namedtuple("Row", columns)(*(getattr(product, name) for name in columns))
+    assert render(row) == ProductSerializer(product).data
 
 
 def test_a_datetime_renders_as_drfs_field_renders_it():

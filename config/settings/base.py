@@ -6,6 +6,7 @@ django-environ reader; `local`, `test` and `production` only change what differs
 """
 
 import ipaddress
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -103,14 +104,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
     )
-    # Server-side binding, so the statements written once (common.statements.execute_prepared: the
-    # lists' compiled statements, authentication's lookup) run as prepared statements; no other
-    # query is prepared (prepare_threshold None, Django's default). Off for PgBouncer < 1.21 in
-    # transaction pooling mode, which cannot carry prepared statements between transactions:
-    # DB_PREPARED_STATEMENTS=false. README, "Prepared statements".
+    # Server-side binding, so the statements compiled once (common.statements: the feed, a post,
+    # authentication's lookups) run as prepared statements, each asking for it per call
+    # (common.postgresql, `execute_prepared`). No other query is ever prepared: psycopg would prepare
+    # one after `prepare_threshold` runs (None turns per-call preparing off too), so the threshold is
+    # out of reach. Off for PgBouncer < 1.21 in transaction pooling mode, which cannot carry prepared
+    # statements between transactions: DB_PREPARED_STATEMENTS=false (docs/deployment.md).
     if env.bool("DB_PREPARED_STATEMENTS", default=True):
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", sys.maxsize)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The fast paths of the hottest reads (common.fastpaths); off, every request takes DRF's generic path
+# with the same answers (the parity tests compare both).
+FAST_PATHS = True
 
 # Cache: local memory per process by default; CACHE_URL=redis://… shares it between processes.
 # `?key_prefix=` keeps deployments that share one Redis apart. django-environ lower-cases every
