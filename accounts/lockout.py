@@ -17,39 +17,20 @@ limit tells nobody which accounts exist.
 """
 
 import hashlib
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import User
 from audit.context import RequestContext
 from audit.models import Event
 from audit.services import event_record
+from common.failure_limits import FailureLimit, failure_limit_parse
 from common.service_exceptions import RateLimited
 from common.windows import WindowCount, window_clear, window_count
 
 ACCOUNT_LOCKED = "Too many failed sign-in attempts for this account."
-LIMIT_FORMAT = re.compile(r"(?P<attempts>[1-9][0-9]*)/(?P<window>[1-9][0-9]*)(?P<unit>[smh])")
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 60 * 60}
-LIMIT_INVALID = '{setting}={value!r}: write "<attempts>/<window>", the window in s, m or h, e.g. "5/5m".'
-
-
-@dataclass(frozen=True)
-class FailureLimit:
-    attempts: int
-    seconds: int
-
-
-def failure_limit_parse(value: str, *, setting: str = "limit") -> FailureLimit:
-    """`"5/5m"` -> 5 attempts per 300 seconds; ImproperlyConfigured for anything else."""
-    match = LIMIT_FORMAT.fullmatch(value.strip())
-    if match is None:
-        raise ImproperlyConfigured(LIMIT_INVALID.format(setting=setting, value=value))
-    seconds = int(match["window"]) * UNIT_SECONDS[match["unit"]]
-    return FailureLimit(attempts=int(match["attempts"]), seconds=seconds)
 
 
 class Factor(StrEnum):

@@ -11,6 +11,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -271,6 +273,8 @@ class IdTokenLoginView(PublicView):
         return _login_answer(request, provider=provider, claims=flow.claims_normalize(claims))
 
 
+# The answer's URL carries the signed, single-use link token: never kept by a browser or a proxy.
+@method_decorator(never_cache, name="dispatch")
 class LinkStartView(APIView):
     permission_classes = [IsAuthenticated, RecentAuthentication]
 

@@ -8,10 +8,12 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.test import APIClient
 
-from accounts.lockout import ACCOUNT_LOCKED, FailureLimit, failure_limit_parse
+from accounts.lockout import ACCOUNT_LOCKED
 from accounts.tests.conftest import LOGIN
 from accounts.tests.factories import PASSWORD
 from audit.models import Event, SecurityEvent
+from common.failure_limits import FailureLimit, failure_limit_parse
+from common.tests.new_process import run_python
 
 pytestmark = pytest.mark.django_db
 LIMIT = 3
@@ -110,3 +112,26 @@ def test_a_limit_reads_attempts_per_window(value, limit):
 def test_a_malformed_limit_is_refused_with_its_setting_named(value):
     with pytest.raises(ImproperlyConfigured, match="LOGIN_FAILURES_PER_ACCOUNT"):
         failure_limit_parse(value, setting="LOGIN_FAILURES_PER_ACCOUNT")
+
+
+@pytest.mark.parametrize("setting", ["LOGIN_FAILURES_PER_ACCOUNT", "MFA_FAILURES_PER_ACCOUNT"])
+def test_a_malformed_limit_refuses_to_start_with_one_line(setting):
+    # Read only at the first sign-in, it would make every login a 500 instead.
+    result = run_python(
+        "manage.py", "check", DJANGO_SETTINGS_MODULE="config.settings.local", DJANGO_DEBUG="True", **{setting: "5/min"}
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert f"{setting}='5/min'" in result.stderr
+
+
+def test_well_formed_limits_start():
+    result = run_python(
+        "manage.py",
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_DEBUG="True",
+        LOGIN_FAILURES_PER_ACCOUNT="3/30s",
+        MFA_FAILURES_PER_ACCOUNT="20/1h",
+    )
+    assert result.returncode == 0, result.stderr

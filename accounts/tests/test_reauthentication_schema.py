@@ -12,8 +12,22 @@ STEP_UP = [
     ("/api/v1/auth/mfa/totp/confirm/", "post"),
     ("/api/v1/auth/mfa/disable/", "post"),
     ("/api/v1/auth/mfa/recovery-codes/", "post"),
+    # The later credential changes: account deletion, passkeys, linked sign-in providers.
+    ("/api/v1/auth/me/", "delete"),
+    ("/api/v1/auth/passkeys/registration/options/", "post"),
+    ("/api/v1/auth/passkeys/registration/", "post"),
+    ("/api/v1/auth/passkeys/{id}/", "delete"),
+    ("/api/v1/auth/social/{provider}/link/", "post"),
+    ("/api/v1/auth/identities/{id}/", "delete"),
 ]
-NOT_STEP_UP = [("/api/v1/auth/me/", "get"), ("/api/v1/auth/api-keys/", "get"), ("/api/v1/auth/logout-all/", "post")]
+NOT_STEP_UP = [
+    ("/api/v1/auth/me/", "get"),
+    ("/api/v1/auth/api-keys/", "get"),
+    ("/api/v1/auth/logout-all/", "post"),
+    ("/api/v1/auth/passkeys/", "get"),
+    ("/api/v1/auth/passkeys/{id}/", "patch"),
+    ("/api/v1/auth/identities/", "get"),
+]
 
 
 @pytest.fixture(scope="module")

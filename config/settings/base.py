@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from common.failure_limits import failure_limit_parse
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -272,6 +274,9 @@ THROTTLE_RATES = {
 # "<attempts>/<window>" with the window in s, m or h (accounts.lockout): the password, then the code.
 LOGIN_FAILURES_PER_ACCOUNT = env.str("LOGIN_FAILURES_PER_ACCOUNT", default="5/5m")
 MFA_FAILURES_PER_ACCOUNT = env.str("MFA_FAILURES_PER_ACCOUNT", default="10/15m")
+# A malformed limit refuses to start, rather than turning every sign-in into a 500.
+failure_limit_parse(LOGIN_FAILURES_PER_ACCOUNT, setting="LOGIN_FAILURES_PER_ACCOUNT")
+failure_limit_parse(MFA_FAILURES_PER_ACCOUNT, setting="MFA_FAILURES_PER_ACCOUNT")
 
 REST_FRAMEWORK = {
     # A 401 challenges with every scheme here (common.exceptions); API keys also enforce their scopes.

@@ -39,8 +39,9 @@ if "SIGNING_KEY" in SIMPLE_JWT and len(SIMPLE_JWT["SIGNING_KEY"].encode()) < JWT
     )
 
 # What only works in one process, or only on a developer's machine, is refused unless allowed by name:
-# a per-process cache splits throttle and mail-limit counters per worker, and the console and
-# memory mail backends would put reset and verification tokens in the log (or nowhere).
+# a per-process cache splits throttle and mail-limit counters per worker, and the console, memory,
+# file and dummy mail backends would put reset and verification tokens in the log, in files on the
+# server or nowhere.
 PER_PROCESS_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -48,6 +49,8 @@ PER_PROCESS_CACHES = (
 LOCAL_MAIL_BACKENDS = (
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
 )
 if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES and not env.bool("DJANGO_ALLOW_LOCAL_CACHE", default=False):
     raise ImproperlyConfigured(
@@ -58,7 +61,8 @@ if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES and not env.bool("DJANGO_A
 if EMAIL_BACKEND in LOCAL_MAIL_BACKENDS and not env.bool("DJANGO_ALLOW_LOCAL_MAIL", default=False):
     raise ImproperlyConfigured(
         f"EMAIL_URL gives a mail backend that delivers nothing ({EMAIL_BACKEND}): reset and verification links "
-        "would end up in the log. Set EMAIL_URL=smtp+tls://user:pass@host:587 (or DJANGO_ALLOW_LOCAL_MAIL=true)."
+        "would end up in the log, in files or nowhere. Set EMAIL_URL=smtp+tls://user:pass@host:587 "
+        "(or DJANGO_ALLOW_LOCAL_MAIL=true)."
     )
 if not FRONTEND_URL.startswith("https://") and not env.bool("DJANGO_ALLOW_HTTP_FRONTEND", default=False):
     raise ImproperlyConfigured(

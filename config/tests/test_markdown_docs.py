@@ -187,3 +187,36 @@ def test_slug_follows_the_forge_rules():
     assert slug("What made it fast (kept)") == "what-made-it-fast-kept"
     assert slug("Authentication's user row through `Model.from_db`") == "authentications-user-row-through-modelfrom_db"
     assert slug("Lists: pagination, filtering, search") == "lists-pagination-filtering-search"
+
+
+# The account-security guarantees' settings and names that README's security section must give.
+README_SECURITY_NAMES = [
+    "auth/reauthenticate/",
+    "REAUTH_SECONDS",
+    "reauthentication_required",
+    "THROTTLE_PASSWORD_CHECK",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "MFA_FAILURES_PER_ACCOUNT",
+    "CACHE_URL",
+    "DJANGO_SECRET_KEY",
+    "JWT_SIGNING_KEY",
+    "DJANGO_ALLOW_LOCAL_CACHE",
+    "DJANGO_ALLOW_LOCAL_MAIL",
+    "DJANGO_ALLOW_HTTP_FRONTEND",
+    "DJANGO_TRUSTED_PROXIES",
+    "Cache-Control: no-store",
+    "admin",
+]
+
+
+def readme_section(title: str) -> str:
+    text = prose(README)
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match, f"README.md has no '## {title}' section"
+    return match.group(1)
+
+
+def test_the_readme_security_section_names_the_settings_behind_the_guarantees():
+    names = set(INLINE_CODE.findall(readme_section("Security")))
+    missing = [wanted for wanted in README_SECURITY_NAMES if wanted not in names]
+    assert not missing, f"README.md's security section does not name: {missing}"

@@ -12,7 +12,8 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.models import Role
 
 # Response fields that hold something a shared cache or the browser's history must never keep.
-SECRET_FIELDS = {"access", "refresh", "mfa_token", "secret", "recovery_codes", "key"}
+# `authorization_url`: the link start's URL holds a signed token that starts linking a provider to the account.
+SECRET_FIELDS = {"access", "refresh", "mfa_token", "secret", "recovery_codes", "key", "authorization_url"}
 
 
 def _resolve(schema: dict, node: dict) -> dict:
@@ -51,6 +52,7 @@ def test_the_schema_walk_finds_the_known_secret_endpoints():
         "/api/v1/auth/mfa/totp/confirm/",
         "/api/v1/auth/mfa/recovery-codes/",
         "/api/v1/auth/api-keys/",
+        "/api/v1/auth/social/{provider}/link/",
     } <= paths
 
 
