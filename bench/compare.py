@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,16 +127,27 @@ def tokens() -> dict[str, str]:
     }
 
 
-def check(base_url: str, path: str, token: str, bodies: list[str] | None) -> None:
-    """Fail fast unless the scenario answers 2xx on this server (a benchmark of errors measures nothing)."""
+def check(base_url: str, path: str, token: str, bodies: list[str] | None, attempts: int = 3) -> None:
+    """
+    Fail fast unless the scenario answers 2xx on this server (a benchmark of errors measures nothing).
+
+    A 502 (nginx found the worker it was given gone: a recycle) is printed and asked again, so the run
+    goes on and wrk counts such errors in the table.
+    """
     request = urllib.request.Request(
         base_url + path,
         data=bodies[0].encode() if bodies else None,
         method="POST" if bodies else "GET",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert 200 <= response.status < 300, (base_url, path, response.status)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert 200 <= response.status < 300, (base_url, path, response.status)
+    except urllib.error.HTTPError as error:
+        if error.code != 502 or attempts <= 1:
+            raise
+        print(f"  check: 502 from {base_url}{path}, asking again")
+        check(base_url, path, token, bodies, attempts - 1)
 
 
 @contextlib.contextmanager
