@@ -1,5 +1,9 @@
 """
-gunicorn's threaded worker (gthread), with the connections spread evenly over the workers.
+gunicorn's threaded worker (gthread), with the connections spread evenly over the workers: an option
+(`GUNICORN_WORKER_CLASS=common.workers.BalancedThreadWorker`) for clients that keep connections to
+gunicorn itself. Behind a proxy that opens a connection per request, gunicorn's own gthread, the
+default, measured within noise of it (docs/performance.md, "Serving, measured"). It overrides seven
+gthread methods of gunicorn 27.0.1; a test pins their source, so an upgrade is read before it ships.
 
 gthread workers share one listening socket and whichever wakes first accepts; a kept-alive connection then
 stays on that worker until the client closes it. So a burst of connections (a client pool opening, a load

@@ -1,5 +1,5 @@
 """
-gunicorn's workers keep kept-alive connections even (common/workers.py). Under 32 kept-alive connections,
+The opt-in balanced worker (common/workers.py) keeps kept-alive connections even over gunicorn's workers. Under 32 kept-alive connections,
 one worker is stopped gracefully, as `max_requests` does: its clients reconnect to the others while the master
 replaces it, and with gunicorn's own gthread worker they stay there, the replacement serving nothing. Here,
 once the replacement has loaded the app, every worker serves its share within seconds, and no request fails
@@ -24,6 +24,8 @@ from e2e.load import Call, running_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+# The opt-in worker this module tests (gunicorn's own gthread is the default).
+WORKER_CLASS = "common.workers.BalancedThreadWorker"
 CONNECTIONS = 32
 THREADS = 4
 SETTLE_SECONDS, WINDOW_SECONDS = 3, 3
@@ -81,6 +83,7 @@ def test_a_replaced_worker_gets_its_share_of_connections_back(database_url, tmp_
         workers=workers,
         threads=THREADS,
         GUNICORN_ACCESSLOG="-",
+        GUNICORN_WORKER_CLASS=WORKER_CLASS,
         GUNICORN_MAX_REQUESTS="0",  # only the stop below replaces a worker
         DJANGO_STATIC_ROOT=str(tmp_path),
     ).start()
@@ -145,6 +148,7 @@ def test_workers_recycled_by_max_requests_take_turns(database_url, tmp_path, art
         tmp_path / "gunicorn.log",
         workers=2,
         threads=THREADS,
+        GUNICORN_WORKER_CLASS=WORKER_CLASS,
         GUNICORN_MAX_REQUESTS="600",
         GUNICORN_MAX_REQUESTS_JITTER="0",
         DJANGO_STATIC_ROOT=str(tmp_path),

@@ -4,6 +4,8 @@ listening socket; e2e/test_worker_balance.py runs it under load in a real gunico
 """
 
 import fcntl
+import hashlib
+import inspect
 import multiprocessing
 import os
 import selectors
@@ -12,9 +14,11 @@ import subprocess
 import sys
 import time
 
+import gunicorn
 import pytest
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
+from gunicorn.workers.gthread import ThreadWorker
 
 from common import workers
 from common.workers import CONNECTIONS, FIELDS, PID, SERVING, SLOTS, WRITTEN, BalancedThreadWorker, table
@@ -218,3 +222,31 @@ def test_more_workers_than_entries_is_a_clear_error():
         new_worker().pid = os.getpid()
     with pytest.raises(RuntimeError, match="at most 64 workers"):
         new_worker()
+
+
+# gthread's methods the balanced worker overrides, as gunicorn 27.0.1 writes them (a hash of each one's source).
+GTHREAD_PINNED = {
+    "__init__": "5681b8b542ea91bf",
+    "finish_request": "616e7bb15a009ff7",
+    "handle_request": "6d0de5b919102efc",
+    "init_process": "e4fc63a1a68e4f48",
+    "run": "f92c7394d85715a4",
+    "set_accept_enabled": "140150ebfd3cae34",
+    "wait_for_and_dispatch_events": "ea969b352482bd5c",
+}
+
+
+def test_the_gthread_methods_it_overrides_are_the_ones_it_was_written_against():
+    """
+    An upgrade of gunicorn that changes any gthread method the opt-in worker overrides fails here: read the new
+    method, carry its change into common/workers.py (or drop the worker), then pin the new hashes.
+    """
+    overridden = {
+        name for name, value in vars(BalancedThreadWorker).items() if callable(value) and hasattr(ThreadWorker, name)
+    }
+    assert overridden == set(GTHREAD_PINNED), "pin every gthread method the worker overrides"
+    found = {
+        name: hashlib.sha256(inspect.getsource(getattr(ThreadWorker, name)).encode()).hexdigest()[:16]
+        for name in GTHREAD_PINNED
+    }
+    assert (gunicorn.__version__, found) == ("27.0.1", GTHREAD_PINNED)
