@@ -307,7 +307,7 @@ class UserViewSet(
     # (docs/performance.md, "What made it fast").
     fast_parameters = {"list": frozenset({"page", "page_size"})}
 
-    def get_queryset(self):
+    def queryset_for(self, user):
         return selectors.user_list()
 
     def perform_update(self, serializer):

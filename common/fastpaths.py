@@ -3,26 +3,27 @@ Fast paths for a ViewSet's hottest reads, through DRF's own hooks.
 
 A list or detail request that only pagination shapes (no filter, no search, nothing unknown, each
 parameter once) has nothing for a FilterSet to check or apply, and its page needs no model
-instances: `FastPathsMixin` then reads the page as typed rows (`values_list(named=True)`, or a
-statement compiled once where building the queryset would cost more than the database: the feed
-and a post) and renders them with a renderer derived from the view's serializer
-(`common.rows`). DRF's `list` and `retrieve` run unchanged; the mixin answers three of their
-hooks:
+instances. For such a request `FastPathsMixin` reads the view's rows through statements compiled
+once from the view's own queryset (`queryset_for`, common.statements: building and compiling a
+queryset cost more than the database's answer) and renders them with a renderer derived from the
+view's serializer (common.rows). DRF's `list` and `retrieve` run unchanged; the mixin answers
+their hooks:
 
-- `paginate_queryset`: the page as rows, through the view's own paginator (same links, same 404s);
+- `get_queryset` / `filter_queryset`: nothing is built or filtered (the statements hold it);
+- `paginate_queryset`: the page as typed rows, through the view's own paginator (page numbers and
+  counts, or keyset cursors: the same links, the same 404s);
 - `get_object`: the row, or 404 as DRF's, with the view's object permissions checked on it;
 - `get_serializer`: for those rows, an object whose `data` is the derived renderer's output.
 
-Any other request, and every request while the `FAST_PATHS` setting is off, takes DRF's path;
-tests compare both, byte for byte, for every view with the mixin and every role
-(`config/tests/test_fast_path_parity.py`).
+Any other request, and every request while the `FAST_PATHS` setting is off, takes DRF's path with
+`queryset_for(request.user)`; tests compare both, byte for byte, for every view with the mixin and
+every role (config/tests/test_fast_path_parity.py).
 
-A compiled statement is cached per view, per what shapes it (an ordering...) and per `fast_key`:
-the attributes of the caller its selectors read. The selector is compiled with a `Caller` that
-has exactly those attributes (those in `fast_key_parameters` as stand-in values bound per
-request, the others as the caller's own, one statement per value): a selector that reads
-anything else of the caller fails when its statement is compiled, instead of serving one
-caller's SQL to another.
+A statement is compiled per view, per what shapes it (an ordering, a cursor's direction) and per
+`fast_key`: the attributes of the caller that `queryset_for` reads. It is compiled with a
+`Caller` that has exactly those attributes (those in `fast_key_parameters` as stand-ins bound per
+request, the others as the caller's own: a statement per value). A queryset that reads anything
+else of the caller fails when it is compiled, instead of serving one caller's SQL to another.
 """
 
 from collections.abc import Callable, Mapping
@@ -33,16 +34,18 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.http import Http404
 
-from common.filters import only_parameters
+from common.filters import MAX_ID, only_parameters
+from common.keyset_pagination import KeysetPagination, keyset_stand_ins
 from common.rows import RowRenderer, row_renderer
-from common.statements import STAND_IN_INTEGERS, Statement, statement_compile
+from common.statements import STAND_IN_INTEGERS, Statement, count_compile, statement_compile
 
 _statements: dict[tuple, Statement] = {}
 _renderers: dict[type, RowRenderer] = {}
+OBJECT_STAND_IN = STAND_IN_INTEGERS[0]
 
 
 class Caller:
-    """The caller as a compiled statement's selector sees it: the attributes its view's `fast_key` names, no more."""
+    """The caller as `queryset_for` sees it while a statement is compiled: what `fast_key` names, no more."""
 
     def __init__(self, view: str, attributes: dict[str, Any]):
         self.__dict__.update(attributes)
@@ -50,24 +53,25 @@ class Caller:
 
     def __getattr__(self, name: str):  # only for attributes it does not have
         raise ImproperlyConfigured(
-            f"A selector compiled for {self._view}'s fast path read `user.{name}`, which {self._view}.fast_key does "
-            f"not name: add it there, so the statement is compiled per its value or bound as a parameter."
+            f"{self._view}.queryset_for read `user.{name}` while its fast path's statement was compiled, and "
+            f"{self._view}.fast_key does not name it: add it there (compiled in per value, or bound as a parameter)."
         )
 
 
-class Counted:
-    """Rows whose count the view knows without `COUNT(*)` (`fast_count`), as Django's Paginator reads them."""
+class CompiledRows:
+    """A list's rows through compiled statements, as Django's Paginator reads them: `count()` and a slice."""
 
-    ordered = True
+    ordered = True  # the page statement carries the queryset's ORDER BY
 
-    def __init__(self, rows: QuerySet, count: int):
-        self._rows, self._count = rows, count
+    def __init__(self, count: int, page: Callable[[int, int], list]):
+        self._count, self._page = count, page
 
     def count(self) -> int:
         return self._count
 
-    def __getitem__(self, bounds):
-        return self._rows[bounds]
+    def __getitem__(self, bounds: slice) -> list:
+        start = bounds.start or 0
+        return self._page(bounds.stop - start, start)
 
 
 class Rendered:
@@ -78,23 +82,35 @@ class Rendered:
 
 
 def fast_statements_clear() -> None:
-    """Forget every compiled statement (tests that change a selector)."""
+    """Forget every compiled statement (tests that change what a view's queryset reads)."""
     _statements.clear()
 
 
 class FastPathsMixin:
     # Per action ("list", "retrieve"), the query parameters its fast path serves.
     fast_parameters: Mapping[str, frozenset[str]] = {}
-    # The attributes of the caller its compiled statements' selectors read, and which of them are bound
-    # per request as parameters (the others are compiled in: a statement per value).
+    # The attributes of the caller `queryset_for` reads, and which of them are bound per request as
+    # parameters (the others are compiled in: a statement per value).
     fast_key: tuple[str, ...] = ()
     fast_key_parameters: tuple[str, ...] = ()
-    # Annotations of the queryset that the serializer renders (`common.rows.row_renderer`).
+    # Annotations of the queryset that the serializer renders (common.rows.row_renderer).
     fast_annotations: tuple[str, ...] = ()
-    # Columns beyond the serializer's that a fast path's rows carry (what object permissions read).
+    # Columns beyond the serializer's that the rows carry (what object permissions read).
     fast_extra_columns: tuple[str, ...] = ()
 
     _fast_served = None
+
+    def queryset_for(self, user) -> QuerySet:
+        """The view's rows for this caller, on both paths (a real user on DRF's, a `Caller` when compiling)."""
+        raise NotImplementedError
+
+    def fast_ordering(self, params) -> tuple[str, ...] | None:
+        """A keyset list's database ordering for these parameters; None for a value only DRF's path answers."""
+        raise NotImplementedError
+
+    def fast_count(self) -> int | None:
+        """The list's length when the view knows it without counting rows; None: a compiled COUNT."""
+        return None
 
     def fast_path(self) -> bool:
         """Whether this request takes the fast path (decided once per request)."""
@@ -106,13 +122,9 @@ class FastPathsMixin:
                 allowed is not None
                 and settings.FAST_PATHS
                 and only_parameters(params, allowed)
-                and self.fast_path_accepts(params)
+                and (self.action != "list" or not self._keyset() or self.fast_ordering(params) is not None)
             )
         return decided
-
-    def fast_path_accepts(self, params) -> bool:
-        """Whether the fast path serves these parameter values (a malformed one takes DRF's path and its 400)."""
-        return True
 
     def fast_renderer(self) -> RowRenderer:
         serializer_class = self.get_serializer_class()
@@ -126,16 +138,26 @@ class FastPathsMixin:
 
     # --- DRF's hooks ----------------------------------------------------------------------------
 
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
+            return self.get_serializer_class().Meta.model.objects.none()
+        if self.fast_path():
+            return None  # read by the compiled statements
+        return self.queryset_for(self.request.user)
+
+    def filter_queryset(self, queryset):
+        return queryset if self.fast_path() else super().filter_queryset(queryset)
+
     def paginate_queryset(self, queryset):
         if not self.fast_path():
             return super().paginate_queryset(queryset)
-        self._fast_served = page = self.fast_page(queryset)
+        self._fast_served = page = self._keyset_page() if self._keyset() else self._numbered_page()
         return page
 
     def get_object(self):
         if not self.fast_path():
             return super().get_object()
-        row = self.fast_object()
+        row = self._object_row()
         if row is None:
             raise Http404  # as DRF's `get_object`
         self.check_object_permissions(self.request, row)
@@ -149,31 +171,63 @@ class FastPathsMixin:
             return Rendered([render(row) for row in rows] if kwargs.get("many") else render(rows))
         return super().get_serializer(*args, **kwargs)
 
-    # --- what a view may override -----------------------------------------------------------------
+    # --- the pages and the object -----------------------------------------------------------------
 
-    def fast_page(self, queryset: QuerySet) -> list:
-        """The page as typed rows of the queryset: the view's paginator over `values_list(named=True)`."""
-        if self.paginator is None:
-            raise ImproperlyConfigured(f"{type(self).__name__}'s list fast path needs a paginator.")
-        rows = queryset.values_list(*self.fast_columns(), named=True)
+    def _keyset(self) -> bool:
+        return isinstance(self.paginator, KeysetPagination)
+
+    def _numbered_page(self) -> list:
+        page = self._statement("page", self._rows_queryset, suffix="LIMIT %s OFFSET %s")
         count = self.fast_count()
-        return super().paginate_queryset(rows if count is None else Counted(rows, count))
+        if count is None:
+            count = self._bound_rows(self._statement("count", self._rows_queryset, compile=count_compile))[0].count
+        rows = CompiledRows(count, lambda limit, offset: self._bound_rows(page, limit, offset))
+        return self.paginator.paginate_queryset(rows, self.request, view=self)
 
-    def fast_count(self) -> int | None:
-        """The number of rows of the fast path's list when the view knows it without counting them; None: count."""
-        return None
+    def _keyset_page(self) -> list:
+        ordering = self.fast_ordering(self.request.query_params)
 
-    def fast_object(self):
-        """The object as a typed row, or None; a view whose `fast_parameters` name "retrieve" provides it."""
-        raise ImproperlyConfigured(f"{type(self).__name__} has a retrieve fast path but no fast_object().")
+        def fetch(cursor, limit):
+            direction = None if cursor is None else cursor.reverse
+            statement = self._statement("keyset", self._keyset_queryset, ordering, direction, suffix="LIMIT %s")
+            key = {} if cursor is None else {f"key{index}": value for index, value in enumerate(cursor.key)}
+            return self._bound_rows(statement, limit, **key)
 
-    # --- compiled statements ------------------------------------------------------------------------
+        model = self.get_serializer_class().Meta.model
+        return self.paginator.paginate_rows(self.request, ordering, model, fetch)
 
-    def fast_statement(self, name: str, build: Callable[..., tuple[QuerySet, dict]], *shape, suffix: str = ""):
-        """
-        The statement of `build(caller, *shape)` (a values queryset and the stand-ins it was built with),
-        compiled once per view, `name`, `shape` and the caller's compiled-in `fast_key` attributes.
-        """
+    def _object_row(self):
+        if self.lookup_field != "pk":
+            raise ImproperlyConfigured(f"{type(self).__name__}'s retrieve fast path reads objects by pk only.")
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        pk = int(value) if value.isdigit() else 0
+        if not 0 < pk <= MAX_ID:
+            return None
+        rows = self._bound_rows(self._statement("object", self._object_queryset), object=pk)
+        return rows[0] if rows else None
+
+    def _rows_queryset(self, caller) -> tuple[QuerySet, dict]:
+        return self.queryset_for(caller).values_list(*self.fast_columns(), named=True), {}
+
+    def _keyset_queryset(self, caller, ordering, direction) -> tuple[QuerySet, dict]:
+        model = self.get_serializer_class().Meta.model
+        queryset = self.queryset_for(caller).order_by(*ordering)
+        stand_ins = {}
+        if direction is not None:
+            beyond, stand_ins = keyset_stand_ins(model, ordering, reverse=direction)
+            queryset = queryset.filter(beyond)
+            if direction:
+                queryset = queryset.reverse()
+        return queryset.values_list(*self.fast_columns(), named=True), stand_ins
+
+    def _object_queryset(self, caller) -> tuple[QuerySet, dict]:
+        queryset = self.queryset_for(caller).order_by().filter(pk=OBJECT_STAND_IN)
+        return queryset.values_list(*self.fast_columns(), named=True), {"object": OBJECT_STAND_IN}
+
+    # --- compiled statements, per caller key ------------------------------------------------------
+
+    def _statement(self, name: str, build, *shape, suffix: str = "", compile=statement_compile) -> Statement:
+        """`build(caller, *shape)` (a queryset and its stand-ins) compiled once per view, name, shape and key."""
         user, bound = self.request.user, self.fast_key_parameters
         compiled_in = tuple(
             (attribute, getattr(user, attribute)) for attribute in self.fast_key if attribute not in bound
@@ -184,11 +238,10 @@ class FastPathsMixin:
             stand_ins = {f"caller.{attribute}": STAND_IN_INTEGERS[-1 - index] for index, attribute in enumerate(bound)}
             attributes = dict(compiled_in) | {attribute: stand_ins[f"caller.{attribute}"] for attribute in bound}
             queryset, more = build(Caller(type(self).__name__, attributes), *shape)
-            statement = _statements.setdefault(key, statement_compile(queryset, stand_ins | more, suffix))
+            statement = _statements.setdefault(key, compile(queryset, stand_ins | more, suffix))
         return statement
 
-    def fast_rows(self, statement: Statement, *extra, **values) -> list:
-        """The statement's rows, with the caller's bound `fast_key` attributes and `values`."""
+    def _bound_rows(self, statement: Statement, *extra, **values) -> list:
         user = self.request.user
         bound = {f"caller.{attribute}": getattr(user, attribute) for attribute in self.fast_key_parameters}
         return statement.rows(*extra, **bound, **values)

@@ -32,6 +32,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from common.pagination import PageNumberPagination
+from common.statements import STAND_IN_DATETIME, STAND_IN_INTEGERS
 
 INVALID_CURSOR = "Invalid cursor: follow the `next` and `previous` links as they are."
 
@@ -184,6 +185,16 @@ def keyset_beyond(model, ordering: tuple[str, ...], key: tuple[Any, ...], *, rev
     # Each value typed as its column (a bigint id stays bigint with server-side binding).
     values = (Value(value, output_field=field) for field, value in zip(fields, key, strict=True))
     return lookup(Row(*(F(field.name) for field in fields)), Row(*values))
+
+
+def keyset_stand_ins(model, ordering: tuple[str, ...], *, reverse: bool) -> tuple[LessThan | GreaterThan, dict]:
+    """`keyset_beyond` with a stand-in for each value of the key (common.statements), and those stand-ins by name."""
+    fields = [model._meta.get_field(name.lstrip("-")) for name in ordering]
+    key = [STAND_IN_DATETIME if field.get_internal_type() == "DateTimeField" else None for field in fields]
+    key = [value or STAND_IN_INTEGERS[index + 1] for index, value in enumerate(key)]
+    assert key.count(STAND_IN_DATETIME) <= 1, "one stand-in datetime per statement: order by one datetime at most"
+    beyond = keyset_beyond(model, ordering, tuple(key), reverse=reverse)
+    return beyond, {f"key{index}": value for index, value in enumerate(key)}
 
 
 def cursor_encode(ordering: tuple[str, ...], key: list[Any], *, reverse: bool = False) -> str:

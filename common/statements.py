@@ -97,6 +97,13 @@ def statement_compile(queryset: QuerySet, stand_ins: dict[str, Any] | None = Non
     )
 
 
+def count_compile(queryset: QuerySet, stand_ins: dict[str, Any] | None = None, suffix: str = "") -> Statement:
+    """`SELECT count(*)` of a queryset's rows, compiled once (what `queryset.count()` sends); one row, `count`."""
+    inner = statement_compile(queryset.order_by().values_list("pk"), stand_ins, suffix)
+    sql = f"SELECT count(*) FROM ({inner.sql}) AS counted"  # noqa: S608 - compiled SQL, values are parameters
+    return Statement(sql=sql, params=inner.params, using=inner.using, row_type=collections.namedtuple("Row", ["count"]))
+
+
 def _slotted(params: tuple | list, stand_ins: dict[str, Any] | None, using: str) -> tuple[Any, ...]:
     """The compiled parameters with each stand-in replaced by its `Slot`; fails if a stand-in is not among them."""
     connection = connections[using]

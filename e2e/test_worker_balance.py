@@ -1,10 +1,10 @@
 """
-The opt-in balanced worker (common/workers.py) keeps kept-alive connections even over gunicorn's workers. Under 32 kept-alive connections,
-one worker is stopped gracefully, as `max_requests` does: its clients reconnect to the others while the master
-replaces it, and with gunicorn's own gthread worker they stay there, the replacement serving nothing. Here,
-once the replacement has loaded the app, every worker serves its share within seconds, and no request fails
-meanwhile. And workers that `max_requests` recycles take turns, so that answers never stop while replacements
-load the app.
+The opt-in balanced worker (common/workers.py) keeps kept-alive connections even over gunicorn's workers.
+Under 32 kept-alive connections, one worker is stopped gracefully, as `max_requests` does: its clients
+reconnect to the others while the master replaces it, and with gunicorn's own gthread worker they stay
+there, the replacement serving nothing. Here, once the replacement has loaded the app, every worker serves
+its share within seconds, and no request fails meanwhile. And workers that `max_requests` recycles take
+turns, so that answers never stop while replacements load the app.
 """
 
 import itertools

@@ -3,8 +3,6 @@
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
-from common.keyset_pagination import keyset_beyond
-from common.statements import STAND_IN_DATETIME, STAND_IN_INTEGERS
 from posts.models import Post, Vote
 
 FEED_ORDERING = ("-created_at", "-id")
@@ -33,28 +31,3 @@ def post_list(*, user: User) -> QuerySet[Post]:
         .annotate(my_vote=Subquery(my_vote))
         .order_by(*FEED_ORDERING)
     )
-
-
-def post_feed_rows(caller, ordering: tuple[str, ...], direction: bool | None, columns: tuple[str, ...]):
-    """
-    `post_list` in `ordering` as rows of `columns`, from the start (`direction` None), after a cursor
-    or before one (True), and the stand-ins of the cursor's key: the feed page's statement
-    (`common.fastpaths`, compiled once).
-    """
-    queryset = post_list(user=caller).order_by(*ordering)
-    stand_ins = {}
-    if direction is not None:
-        fields = [Post._meta.get_field(name.lstrip("-")) for name in ordering]
-        key = [STAND_IN_DATETIME if field.get_internal_type() == "DateTimeField" else None for field in fields]
-        key = [value or STAND_IN_INTEGERS[index + 1] for index, value in enumerate(key)]
-        stand_ins = {f"key{index}": value for index, value in enumerate(key)}
-        queryset = queryset.filter(keyset_beyond(Post, ordering, tuple(key), reverse=direction))
-        if direction:
-            queryset = queryset.reverse()
-    return queryset.values_list(*columns, named=True), stand_ins
-
-
-def post_detail_rows(caller, columns: tuple[str, ...]):
-    """One post of `post_list` by id (the `post` stand-in) as rows of `columns`: a post's statement."""
-    post = STAND_IN_INTEGERS[0]
-    return post_list(user=caller).order_by().filter(pk=post).values_list(*columns, named=True), {"post": post}

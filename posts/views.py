@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from common.fastpaths import FastPathsMixin
-from common.filters import MAX_ID, FilterBackend, SearchFilter
+from common.filters import FilterBackend, SearchFilter
 from common.keyset_pagination import KeysetPagination
 from posts import selectors, services
 from posts.filters import ORDERINGS, PostFilter
@@ -59,36 +59,11 @@ class PostViewSet(FastPathsMixin, viewsets.ModelViewSet):
     fast_annotations = ("my_vote",)
     fast_extra_columns = ("author_id",)  # what the object permissions read
 
-    def fast_path_accepts(self, params) -> bool:
-        return params.get("ordering", "-created_at") in ORDERINGS  # any other is the FilterSet's 400
+    def queryset_for(self, user):
+        return selectors.post_list(user=user)
 
-    def fast_page(self, queryset):
-        ordering = ORDERINGS[self.request.query_params.get("ordering", "-created_at")]
-        columns = self.fast_columns()
-
-        def fetch(cursor, limit):
-            direction = None if cursor is None else cursor.reverse
-            statement = self.fast_statement(
-                "feed", selectors.post_feed_rows, ordering, direction, columns, suffix="LIMIT %s"
-            )
-            key = {} if cursor is None else {f"key{index}": value for index, value in enumerate(cursor.key)}
-            return self.fast_rows(statement, limit, **key)
-
-        return self.paginator.paginate_rows(self.request, ordering, Post, fetch)
-
-    def fast_object(self):
-        post_id = int(self.kwargs[self.lookup_field])
-        if not 0 < post_id <= MAX_ID:
-            return None
-        rows = self.fast_rows(
-            self.fast_statement("detail", selectors.post_detail_rows, self.fast_columns()), post=post_id
-        )
-        return rows[0] if rows else None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
-            return Post.objects.none()
-        return selectors.post_list(user=self.request.user)
+    def fast_ordering(self, params):
+        return ORDERINGS.get(params.get("ordering", "-created_at"))  # any other is the FilterSet's 400
 
     def get_permissions(self):
         classes = self.permission_classes_by_action.get(self.action, [IsAuthenticated])

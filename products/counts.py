@@ -41,6 +41,7 @@ def product_count_kept(*, admin: bool) -> int | None:
     if not counts_kept():
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {'total' if admin else 'active'} FROM {TABLE} WHERE id = 1")  # noqa: S608 - constants
+        # Prepared, as the list's compiled statements are (common.postgresql).
+        cursor.execute_prepared(f"SELECT {'total' if admin else 'active'} FROM {TABLE} WHERE id = 1", [])  # noqa: S608
         row = cursor.fetchone()
     return None if row is None else row[0]
