@@ -5,10 +5,8 @@ import os
 # Loopback unless told otherwise: outside a container only a proxy on the same host reaches the app
 # (docs/security.md, "Trusted proxies"); the image sets GUNICORN_BIND=0.0.0.0:8000.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Threads suit a database-bound API on few cores better than more processes: gunicorn's own gthread
-# worker. Behind a proxy that opens a connection per request (docker/nginx-proxy.conf) it measured within
-# noise of the balanced worker (docs/performance.md, "Serving, measured"), which remains an option for
-# clients that keep connections to gunicorn itself: GUNICORN_WORKER_CLASS=common.workers.BalancedThreadWorker.
+# Threads suit a database-bound API on few cores better than more processes: gunicorn's gthread, behind
+# a proxy that opens a connection per request (docker/nginx-proxy.conf; docs/performance.md, "Serving").
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # SO_REUSEPORT: a listening socket per worker, the kernel spreading new connections over them; off by
 # default, because a worker that exits (max_requests) resets the connections queued on its socket.
