@@ -45,7 +45,7 @@ class VerifiedOnceBackend:
     on every request all the same: the expiry (`Token.verify`, after this decode) and whether
     the session, the user or the token version still allow it (`accounts.authentication`, one
     query). At most `VERIFIED_TOKENS_KEPT` (a few MB); a new signing key means a restart, which
-    forgets them all. Measured: README, "What made it fast".
+    forgets them all. Measured: docs/performance.md.
     """
 
     def __init__(self, backend: TokenBackend):

@@ -21,12 +21,8 @@ def _key_with_owner_statement() -> Statement:
 
 def api_key_for_authentication(*, prefix: str) -> ApiKey | None:
     """
-    The key with this prefix and its owner, in one query; None if there is none.
-
-    This runs on every key-authenticated request, so it is built as the JWT's user lookup is
-    (`accounts.selectors.user_for_token`): the queryset compiled once, and its row made into
-    models by `Model.from_db`. Whether the key is usable (revoked, expired, owner deactivated) is
-    decided on this one row.
+    The key with this prefix and its owner, in one query compiled once as the JWT's user lookup is;
+    None if there is none. Whether the key is usable is decided on this one row.
     """
     statement = _key_with_owner_statement()
     rows = statement.rows(prefix=prefix)

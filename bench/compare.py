@@ -230,7 +230,7 @@ def main() -> None:
         f"gunicorn {sizing if any(sizing.values()) else 'each its own defaults'}\n"
     )
     # p99: the worst of any round (what the verdict uses) and the median of the rounds' p99s, which one
-    # noisy round (all connections on one gunicorn worker, README "Measured and dropped") cannot move.
+    # noisy round (all connections on one gunicorn worker, docs/performance.md) cannot move.
     print(
         "| scenario | before req/s | after req/s | after / before | before p99 ms (worst / median) "
         "| after p99 ms (worst / median) | errors b/a |"

@@ -2,7 +2,7 @@
 The API's JSON renderer: DRF's output, byte for byte, produced by orjson.
 
 DRF's `JSONRenderer` runs the standard library's encoder, which is several times slower than
-orjson on a page of 20-100 rows (measured gain: see README, "What made it fast"). orjson's
+orjson on a page of 20-100 rows (measured gain: docs/performance.md). orjson's
 compact UTF-8 output is what DRF produces with its default settings (`COMPACT_JSON`,
 `UNICODE_JSON`), once U+2028/U+2029 are escaped as DRF does. Anything orjson renders differently
 goes to DRF's own path: datetimes, decimals and lazy strings through DRF's encoder (`default`),

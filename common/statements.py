@@ -1,14 +1,11 @@
 """
 SQL compiled once from an ORM queryset, for the few reads every request of a kind makes.
 
-Building a queryset and compiling it to SQL costs more than the database takes to answer a
-page (≈ 2 ms of a 6 ms feed request, measured with cProfile), and the SQL is the same on every
-request but for a few values: the caller's id, a cursor position, a page's limit.
-`statement_compile` compiles a `values()` queryset once, with stand-in values for those, and
-remembers which parameter each stand-in became; `Statement.rows` then runs that SQL with the
-request's values, prepared and read in binary on PostgreSQL (`common.postgresql`), and returns
-typed rows (named tuples of the queryset's columns, no model instances). The queryset stays
-the one source of the query: the SQL is exactly what the ORM would send.
+Building and compiling a queryset costs more than the database's answer, and the SQL is the same
+on every request but for a few values (the caller's id, a cursor, a limit). `statement_compile`
+compiles a `values_list()` queryset once with stand-ins for those and remembers which parameter
+each became; `Statement.rows` runs it with the request's values (prepared on PostgreSQL,
+common.postgresql) and returns typed rows. The SQL is exactly what the ORM would send.
 """
 
 import collections

@@ -1,18 +1,14 @@
 """
 Django's PostgreSQL backend, with a per-request connection health check that costs no round trip,
-and `cursor.execute_prepared` for the statements compiled once (`common.statements`).
+and `cursor.execute_prepared` for the statements compiled once (docs/performance.md has both
+measured).
 
-With `CONN_HEALTH_CHECKS`, Django checks a reused connection before a request's first query by
-sending `SELECT 1`, so a connection the server ended (a restart, a failover, an idle timeout) is
-replaced instead of failing the request. That round trip, on every request, was 8 % of the
-app's CPU and a quarter of the database's for a post's detail (README, "What made it fast").
-A server that ends a connection says so: it sends a FATAL error and closes the socket. So an
-idle connection whose socket has nothing to read has heard nothing from the server since its
-last answer and is taken as it is; anything to read (the server's goodbye, an EOF, a rare
-notice) and Django's own check runs (`SELECT 1`), which closes it if it is unusable. A server
-that vanished without a word (a host gone, a cut cable) fails the first query either way:
-`SELECT 1` would have waited for the same TCP timeout; the request gets a 503
-(`common.outage`) and Django drops the connection after it.
+Django's `CONN_HEALTH_CHECKS` sends `SELECT 1` before a request's first query on a reused
+connection. A server that ends a connection says so (a FATAL error, then it closes the socket), so
+an idle connection whose socket has nothing to read is taken as it is; anything to read and
+Django's own check runs, which closes it if it is unusable. A server that vanished without a word
+fails the first query either way (`SELECT 1` would wait for the same TCP timeout): a 503
+(`common.outage`), and Django drops the connection after it.
 """
 
 import select
@@ -26,15 +22,10 @@ class PreparedExecute:
     """
     `execute_prepared(sql, params)` on Django's cursor: psycopg's per-call `prepare=True, binary=True`.
 
-    Prepared: PostgreSQL parses and plans the statement once per connection instead of on every
-    request (planning was 0.24 of the feed query's 0.26 ms). Only the statements compiled once ask
-    for it (`prepare_threshold` stays None for every other query): an ORM query whose best plan
-    depends on its values, such as a search pattern served by a trigram index, would get a generic
-    plan after five runs, and a feed search took 51-61 ms instead of 5-7 ms that way (measured).
-    Binary rows: psycopg parses no text for timestamps and numbers (a feed page of 20: 0.96 ->
-    0.69 ms from execute to rendered rows, measured); the values are the same Python objects.
-    It goes through Django's execute wrappers and, in a debug cursor, is logged and counted like
-    any query. Without server-side binding (`DB_PREPARED_STATEMENTS=false`) it is a plain execute.
+    Only the statements compiled once ask for it: an ORM query whose best plan depends on its values
+    (a search served by a trigram index) must never get a generic plan. It goes through Django's
+    execute wrappers, so a debug cursor logs and counts it like any query; without server-side
+    binding (`DB_PREPARED_STATEMENTS=false`) it is a plain execute.
     """
 
     def execute_prepared(self, sql, params):

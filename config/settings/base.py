@@ -198,7 +198,7 @@ REAUTH_SECONDS = env.int("REAUTH_SECONDS", default=300)
 MFA_ISSUER = env.str("MFA_ISSUER", default="Django API")
 # Fernet keys (comma list) encrypting TOTP secrets at rest: the first encrypts, every one decrypts,
 # so a new key goes first and old ones stay until `manage.py mfa_keys rotate` has re-encrypted
-# every secret (README, "Two-factor authentication"). Unset: one key derived from SECRET_KEY
+# every secret (docs/security.md, "Two-factor secrets at rest"). Unset: one key derived from SECRET_KEY
 # (mfa.crypto), never a key written in the code; production's SECRET_KEY has no default either.
 MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
 for _key in MFA_ENCRYPTION_KEYS:

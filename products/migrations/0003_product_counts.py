@@ -2,11 +2,11 @@
 How many products there are (all, and active), kept by PostgreSQL triggers on every write.
 
 The unfiltered product list reads its `count` from this one row instead of running `COUNT(*)`
-over the whole catalogue on every request (`products.selectors.product_list_rows`). It is a
+over the whole catalogue on every request (`products.counts.product_count_kept`). It is a
 table of the database's own, not a Django model: `flush`, `dumpdata` and `loaddata` never see
 it, and the triggers keep it right whoever writes the products (the ORM, the admin, a bulk
 update, `COPY`, `TRUNCATE`, a raw statement). SQLite, the zero-setup database, gets none of
-this; its list counts the rows as before. README, "What made it fast", has the measured gain.
+this; its list counts the rows as before. docs/performance.md has the measured gain.
 """
 
 from django.db import migrations
