@@ -12,7 +12,7 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # default, because a worker that exits (max_requests) resets the connections queued on its socket.
 reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "false").lower() in ("1", "true", "yes")
 # Load the app once in the master before forking: workers (and replacements) start in milliseconds.
-preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "false").lower() in ("1", "true", "yes")
+preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "true").lower() in ("1", "true", "yes")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -134,8 +134,8 @@ class Gunicorn:
     def pid(self) -> int:
         return self.process.pid
 
-    def start(self, timeout: float = 30) -> "Gunicorn":
-        """Start the master and wait until health answers 200."""
+    def start(self, timeout: float = 30, poll: float = 0.2) -> "Gunicorn":
+        """Start the master and wait until health answers 200 (asked every `poll` seconds)."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(self.venv_bin / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi"],
@@ -155,7 +155,7 @@ class Gunicorn:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"gunicorn did not start: {self.log()[-2000:]}")
-            time.sleep(0.2)
+            time.sleep(poll)
 
     def worker_pids(self) -> set[int]:
         """The master's current workers (Linux: from /proc)."""
