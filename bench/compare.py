@@ -4,7 +4,7 @@ Before/after over HTTP: this checkout against an earlier commit, side by side in
     .venv/bin/python -m bench.compare                        # against 3e7bfc5 (issue 14's baseline)
     .venv/bin/python -m bench.compare --before HEAD~1 --rounds 3 --seconds 5
     .venv/bin/python -m bench.compare --after-env DB_PREPARED_STATEMENTS=false   # the gain of one switch
-    .venv/bin/python -m bench.compare --before HEAD --before-env GUNICORN_WORKER_CLASS=gthread --nginx
+    .venv/bin/python -m bench.compare --before HEAD --nginx              # A/A: the noise of one run, behind nginx
 
 Checks the `--before` commit out into a temporary `git worktree` (removed at the end), with its
 own virtual environment when its requirements.txt differs from this checkout's (built from the
