@@ -63,7 +63,9 @@ def _execute(cursor, sql: str, params: list, *, prepared: bool) -> None:
     if prepared:
         cursor.execute_prepared(sql, params)
     else:
-        cursor.execute(sql, params)
+        # Another text than the prepared floor's: psycopg runs any statement whose text it has prepared
+        # on the connection as prepared, and the plain floor must be planned every time.
+        cursor.execute(f"{sql} -- plain", params)
 
 
 def _caller(request: HttpRequest, cursor, *, prepared: bool) -> dict | None:
