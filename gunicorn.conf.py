@@ -16,6 +16,9 @@ reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "false").lower() in ("1", "tr
 preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "true").lower() in ("1", "true", "yes")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# The most connections one worker holds (kept-alive ones included); past it the worker stops accepting and
+# the others, or the listen backlog, take new ones. gunicorn's default.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
