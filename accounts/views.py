@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
@@ -289,6 +289,12 @@ class PasswordChangeView(APIView):
 
 
 @extend_schema(tags=["users"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List users (admin)",
+        description="Every user, oldest first; `role` and `is_active` filter, `search` matches username and email.",
+    )
+)
 @extend_validation_errors(["last_admin"], field_name="role", actions=["partial_update"])
 @extend_validation_errors(["last_admin"], field_name="is_active", actions=["partial_update"])
 @extend_validation_errors(["only_off"], field_name="mfa_enabled", actions=["partial_update"])

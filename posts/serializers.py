@@ -14,12 +14,10 @@ class PostAuthorSerializer(StrictModelSerializer):
 
 
 class PostSerializer(StrictModelSerializer):
-    """
-    A post with its author, score and the caller's vote.
+    """A post with its author, its score and the caller's vote (`my_vote`: 1, -1, or null without one)."""
 
-    `my_vote` comes from the selector's annotation (None on a post just created). The feed's and
-    a post's fast paths render rows with a renderer derived from these fields (`common.rows`).
-    """
+    # `my_vote` is the selector's annotation (None on a post just created); the feed's and a post's
+    # fast paths render their rows with a renderer derived from these fields (common.rows).
 
     author = PostAuthorSerializer(read_only=True)
     title = StrictCharField(min_length=1, max_length=TITLE_MAX_LENGTH)

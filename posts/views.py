@@ -30,6 +30,10 @@ VOTE_NOT_FOUND = "You have not voted on this post."
             "costs the same at any depth and any table size. `search` matches title and body."
         ),
     ),
+    retrieve=extend_schema(
+        summary="Read a post",
+        description="A post with its author, its score and your vote (`my_vote`, null when you have none).",
+    ),
     create=extend_schema(summary="Write a post (the caller is the author)"),
     update=extend_schema(summary="Replace a post's title and body (author or admin)"),
     partial_update=extend_schema(summary="Change a post's title or body (author or admin)"),
