@@ -35,7 +35,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from common.filters import MAX_ID, only_parameters
-from common.keyset_pagination import KeysetPagination, keyset_stand_ins
+from common.keyset_pagination import KeysetPagination, keyset_after, keyset_slots, keyset_stand_ins
 from common.rows import RowRenderer, row_renderer
 from common.statements import STAND_IN_INTEGERS, Statement, count_compile, statement_compile
 
@@ -190,15 +190,12 @@ class FastPathsMixin:
         def fetch(cursor, limit):
             direction = None if cursor is None else cursor.reverse
             statement = self._statement("keyset", self._keyset_queryset, ordering, direction, suffix="LIMIT %s")
-            key = {} if cursor is None else {f"key{index}": value for index, value in enumerate(cursor.key)}
-            return self._bound_rows(statement, limit, **key)
+            return self._bound_rows(statement, limit, **({} if cursor is None else keyset_slots(cursor.key)))
 
         model = self.get_serializer_class().Meta.model
         return self.paginator.paginate_rows(self.request, ordering, model, fetch)
 
     def _object_row(self):
-        if self.lookup_field != "pk":
-            raise ImproperlyConfigured(f"{type(self).__name__}'s retrieve fast path reads objects by pk only.")
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         pk = int(value) if value.isdigit() else 0
         if not 0 < pk <= MAX_ID:
@@ -210,14 +207,11 @@ class FastPathsMixin:
         return self.queryset_for(caller).values_list(*self.fast_columns(), named=True), {}
 
     def _keyset_queryset(self, caller, ordering, direction) -> tuple[QuerySet, dict]:
-        model = self.get_serializer_class().Meta.model
         queryset = self.queryset_for(caller).order_by(*ordering)
         stand_ins = {}
         if direction is not None:
-            beyond, stand_ins = keyset_stand_ins(model, ordering, reverse=direction)
-            queryset = queryset.filter(beyond)
-            if direction:
-                queryset = queryset.reverse()
+            key, stand_ins = keyset_stand_ins(queryset.model, ordering)
+            queryset = keyset_after(queryset, ordering, key, direction)
         return queryset.values_list(*self.fast_columns(), named=True), stand_ins
 
     def _object_queryset(self, caller) -> tuple[QuerySet, dict]:
@@ -250,3 +244,5 @@ class FastPathsMixin:
         super().__init_subclass__(**kwargs)
         if not set(cls.fast_key_parameters) <= set(cls.fast_key):
             raise ImproperlyConfigured(f"{cls.__name__}.fast_key_parameters must be attributes in its fast_key.")
+        if "retrieve" in cls.fast_parameters and cls.lookup_field != "pk":
+            raise ImproperlyConfigured(f"{cls.__name__}'s retrieve fast path reads objects by pk only.")

@@ -67,11 +67,7 @@ class KeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
         def fetch(cursor: Cursor | None, limit: int) -> list:
-            page = queryset
-            if cursor is not None:
-                page = page.filter(keyset_beyond(queryset.model, self.ordering, cursor.key, reverse=cursor.reverse))
-                if cursor.reverse:
-                    page = page.reverse()
+            page = queryset if cursor is None else keyset_after(queryset, self.ordering, cursor.key, cursor.reverse)
             return list(page[:limit])
 
         return self.paginate_rows(request, self._ordering(queryset), queryset.model, fetch)
@@ -187,14 +183,24 @@ def keyset_beyond(model, ordering: tuple[str, ...], key: tuple[Any, ...], *, rev
     return lookup(Row(*(F(field.name) for field in fields)), Row(*values))
 
 
-def keyset_stand_ins(model, ordering: tuple[str, ...], *, reverse: bool) -> tuple[LessThan | GreaterThan, dict]:
-    """`keyset_beyond` with a stand-in for each value of the key (common.statements), and those stand-ins by name."""
+def keyset_after(queryset: QuerySet, ordering: tuple[str, ...], key: tuple[Any, ...], reverse: bool) -> QuerySet:
+    """The rows of `queryset` strictly after `key` in `ordering`, nearest first: before it, reversed, when `reverse`."""
+    page = queryset.filter(keyset_beyond(queryset.model, ordering, key, reverse=reverse))
+    return page.reverse() if reverse else page
+
+
+def keyset_slots(key: tuple[Any, ...]) -> dict[str, Any]:
+    """A cursor key's values by the names a compiled page statement binds them under (common.fastpaths)."""
+    return {f"key{index}": value for index, value in enumerate(key)}
+
+
+def keyset_stand_ins(model, ordering: tuple[str, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """A stand-in key for `ordering` (common.statements) to compile a page after it, and its stand-ins by name."""
     fields = [model._meta.get_field(name.lstrip("-")) for name in ordering]
     key = [STAND_IN_DATETIME if field.get_internal_type() == "DateTimeField" else None for field in fields]
-    key = [value or STAND_IN_INTEGERS[index + 1] for index, value in enumerate(key)]
+    key = tuple(value or STAND_IN_INTEGERS[index + 1] for index, value in enumerate(key))
     assert key.count(STAND_IN_DATETIME) <= 1, "one stand-in datetime per statement: order by one datetime at most"
-    beyond = keyset_beyond(model, ordering, tuple(key), reverse=reverse)
-    return beyond, {f"key{index}": value for index, value in enumerate(key)}
+    return key, keyset_slots(key)
 
 
 def cursor_encode(ordering: tuple[str, ...], key: list[Any], *, reverse: bool = False) -> str:
