@@ -124,6 +124,18 @@ class RecentAuthentication(BasePermission):
         return True
 
 
+# A ViewSet mixin: the actions in `recent_authentication_actions` also need `RecentAuthentication`. (A comment,
+# not a docstring: drf-spectacular would show a mixin's docstring as the description of its views' operations.)
+class RecentAuthenticationForActions:
+    recent_authentication_actions: frozenset[str] = frozenset()
+
+    def get_permissions(self):
+        permissions = super().get_permissions()
+        if self.action in self.recent_authentication_actions:
+            permissions.append(RecentAuthentication())
+        return permissions
+
+
 class RecentAuthenticationForEmailChange(RecentAuthentication):
     """`auth/me/`: asking for another email or deleting the account needs a recent authentication (not a username)."""
 

@@ -7,10 +7,9 @@ from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.permissions import RecentAuthentication
+from accounts.permissions import RecentAuthenticationForActions
 from apikeys import services
 from apikeys.models import ApiKey
 from apikeys.selectors import api_key_list
@@ -62,16 +61,12 @@ KEYS_ONLY_WITH_A_LOGIN = "Needs a login (a bearer JWT): an API key cannot manage
     actions=["create"],
 )
 @extend_validation_errors(["too_many_keys"], field_name="non_field_errors", actions=["create"])
-class ApiKeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ApiKeyViewSet(RecentAuthenticationForActions, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ApiKeySerializer
     lookup_value_regex = r"[0-9]+"
     filter_backends = []
-
-    def get_permissions(self):
-        # A stolen access token must not become a lasting credential: making a key needs a recent login.
-        if self.action == "create":
-            return [IsAuthenticated(), RecentAuthentication()]
-        return super().get_permissions()
+    # A stolen access token must not become a lasting credential: making a key needs a recent login.
+    recent_authentication_actions = frozenset({"create"})
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller

@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import RecentAuthentication
+from accounts.permissions import RecentAuthentication, RecentAuthenticationForActions
 from accounts.serializers import LoginResponseSerializer
 from accounts.throttles import LoginRateThrottle
 from accounts.views import EMAIL_NOT_VERIFIED, UNAUTHORIZED, PublicView, login_body
@@ -130,17 +130,14 @@ class RegistrationView(PasskeyChangeView):
     ),
 )
 @extend_schema(tags=["auth"])
-class PasskeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PasskeyViewSet(RecentAuthenticationForActions, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PasskeySerializer
     lookup_value_regex = r"[0-9]+"
     filter_backends = []
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
-    def get_permissions(self):
-        # Removing a factor is a credential change: a stolen access token alone must not do it.
-        if self.action == "destroy":
-            return [IsAuthenticated(), RecentAuthentication()]
-        return super().get_permissions()
+    # Removing a factor is a credential change: a stolen access token alone must not do it.
+    recent_authentication_actions = frozenset({"destroy"})
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import RecentAuthentication
+from accounts.permissions import RecentAuthentication, RecentAuthenticationForActions
 from accounts.second_factor import LoginChallenge
 from accounts.serializers import MfaChallengeSerializer
 from accounts.throttles import LoginRateThrottle
@@ -320,15 +320,13 @@ class LinkStartView(APIView):
 @extend_validation_errors(["invalid", "identity_taken"], field_name="ticket", actions=["create"])
 @extend_validation_errors(["last_sign_in_method"], field_name="non_field_errors", actions=["destroy"])
 @extend_schema(tags=["auth"])
-class IdentityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class IdentityViewSet(RecentAuthenticationForActions, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = IdentitySerializer
     lookup_value_regex = r"[0-9]+"
     filter_backends = []
 
-    def get_permissions(self):
-        if self.action == "destroy":
-            return [IsAuthenticated(), RecentAuthentication()]
-        return super().get_permissions()
+    # Unlinking removes a way in: a stolen access token alone must not do it.
+    recent_authentication_actions = frozenset({"destroy"})
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
